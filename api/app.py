@@ -1,0 +1,47 @@
+"""Application factory: one app per process, built from Settings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.routes import health
+from core.db import make_engine, make_session_factory
+from core.logging import configure_logging
+from core.mqtt import BrokerLink
+from core.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the FastAPI app; the lifespan opens the database pool and the broker link."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+        app.state.broker = BrokerLink(settings.mqtt_dsn(), f"siaga-api-{os.getpid()}")
+        app.state.broker.start()
+        try:
+            yield
+        finally:
+            app.state.broker.stop()
+            engine.dispose()
+
+    app = FastAPI(title="Siaga 110", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(health.router)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for uvicorn --factory."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

@@ -1,0 +1,1 @@
+"""Shared infrastructure: settings, database, MQTT connection, errors, embedded services, CLI."""

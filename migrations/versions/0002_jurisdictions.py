@@ -1,0 +1,20 @@
+"""Jurisdictions: Polda/Polres/Polsek polygons.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-22
+"""
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Filled in by the jurisdictions issue; kept in the chain so revisions stay linear.
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,112 @@
+"""Fixtures on the real PostGIS and Mosquitto that the project's own tooling starts.
+
+A fresh test database (SIAGA_TEST_DB, default siaga_test) is created and migrated once per
+run; each DB test runs inside a transaction that is rolled back. MQTT tests use their own
+topic root, so a running demo's ingest worker never sees test traffic.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from core.db import make_engine
+from core.embedded import drop_database, ensure_database, ensure_postgres
+from core.embedded_broker import ensure_broker
+from core.migrate import upgrade
+from core.settings import Settings, get_settings
+
+
+@pytest.fixture(scope="session")
+def base_settings() -> Settings:
+    return get_settings(mqtt_topic_root=f"siaga/test-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture(scope="session")
+def services(base_settings: Settings) -> None:
+    """Start (or reuse) the embedded cluster and broker; a failure here is a test error."""
+    ensure_postgres(base_settings)
+    ensure_broker(base_settings)
+
+
+@pytest.fixture(scope="session")
+def database_url(base_settings: Settings, services: None) -> str:
+    name = os.environ.get("SIAGA_TEST_DB", "siaga_test")
+    drop_database(base_settings, name)
+    ensure_database(base_settings, name)
+    url = base_settings.database_dsn().rsplit("/", 1)[0] + "/" + name
+    upgrade(base_settings, url=url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(base_settings: Settings, database_url: str) -> Settings:
+    """Settings pointing at the test database and the test topic root."""
+    return base_settings.model_copy(
+        update={"database_url": database_url, "mqtt_url": base_settings.mqtt_dsn()}
+    )
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Iterator[Engine]:
+    eng = make_engine(settings)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def db_session(engine: Engine) -> Iterator[Session]:
+    """A session whose commits are savepoints inside one transaction rolled back at the end."""
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint",
+                      expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def api_client(settings: Settings, db_session: Session) -> Iterator:
+    """TestClient on the real app whose request sessions share db_session (rolled back)."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.deps import get_session
+
+    app = create_app(settings)
+    app.dependency_overrides[get_session] = lambda: db_session
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def shared_data(base_settings: Settings) -> Path:
+    """../shared/data; tests that need it skip cleanly when it is absent."""
+    path = base_settings.shared_data_dir
+    if not path.is_dir():
+        pytest.skip(f"real data set not found at {path} (set SIAGA_SHARED_DATA_DIR)")
+    return path
+
+
+def wait_until(predicate: Callable[[], object], timeout_s: float = 10.0,
+               interval_s: float = 0.05, message: str = "condition") -> object:
+    """Poll `predicate` until it returns a truthy value; fail after timeout_s."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout_s} s waiting for {message}")
+        time.sleep(interval_s)
