@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routes import health
+from api.routes import auth, dispatch, health, jurisdictions, pages, tracking
 from core.db import make_engine, make_session_factory
 from core.logging import configure_logging
 from core.mqtt import BrokerLink
@@ -36,7 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Siaga 110", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
-    app.include_router(health.router)
+    for module in (health, auth, jurisdictions, tracking, dispatch, pages):
+        app.include_router(module.router)
     return app
 
 

@@ -16,6 +16,12 @@ def run(ctx: BenchContext) -> list[Figure]:
     with TestClient(create_app(ctx.settings)) as client:
         api = time_calls_ms(lambda: client.get("/health"), repeat)
     return [
-        Figure("health_api_median_ms", median(api), "ms", "db_select1_median_ms", median(raw),
-               note="GET /health runs 3 queries and reads broker/ingest state"),
+        Figure(
+            "health_api_median_ms",
+            median(api),
+            "ms",
+            "db_select1_median_ms",
+            median(raw),
+            note="GET /health runs 3 queries and reads broker/ingest state",
+        ),
     ]

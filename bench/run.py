@@ -38,8 +38,12 @@ def _bench_context(quick: bool) -> BenchContext:
     url = settings.database_dsn().rsplit("/", 1)[0] + "/" + name
     upgrade(settings, url=url)
     settings = settings.model_copy(update={"database_url": url, "mqtt_url": settings.mqtt_dsn()})
-    return BenchContext(settings=settings, engine=make_engine(settings), quick=quick,
-                        shared_data=settings.shared_data_dir)
+    return BenchContext(
+        settings=settings,
+        engine=make_engine(settings),
+        quick=quick,
+        shared_data=settings.shared_data_dir,
+    )
 
 
 def _fmt(value: float) -> str:
@@ -50,8 +54,10 @@ def _fmt(value: float) -> str:
 
 def print_table(figures: list[Figure]) -> None:
     header = ("figure", "value", "unit", "baseline (same run)", "baseline", "ratio")
-    rows = [(f.name, _fmt(f.value), f.unit, f.baseline_name, _fmt(f.baseline_value),
-             _fmt(f.ratio)) for f in figures]
+    rows = [
+        (f.name, _fmt(f.value), f.unit, f.baseline_name, _fmt(f.baseline_value), _fmt(f.ratio))
+        for f in figures
+    ]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
     print(line)
@@ -71,8 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging("WARNING")
     ctx = _bench_context(args.quick)
     figures: list[Figure] = []
-    modules = sorted(m.name for m in pkgutil.iter_modules([str(BENCH_DIR)])
-                     if m.name.startswith("bench_"))
+    modules = sorted(
+        m.name for m in pkgutil.iter_modules([str(BENCH_DIR)]) if m.name.startswith("bench_")
+    )
     for name in modules:
         if args.only and name.removeprefix("bench_") not in args.only:
             continue

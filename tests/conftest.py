@@ -66,8 +66,9 @@ def db_session(engine: Engine) -> Iterator[Session]:
     """A session whose commits are savepoints inside one transaction rolled back at the end."""
     connection = engine.connect()
     outer = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint",
-                      expire_on_commit=False)
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     try:
         yield session
     finally:
@@ -99,8 +100,12 @@ def shared_data(base_settings: Settings) -> Path:
     return path
 
 
-def wait_until(predicate: Callable[[], object], timeout_s: float = 10.0,
-               interval_s: float = 0.05, message: str = "condition") -> object:
+def wait_until(
+    predicate: Callable[[], object],
+    timeout_s: float = 10.0,
+    interval_s: float = 0.05,
+    message: str = "condition",
+) -> object:
     """Poll `predicate` until it returns a truthy value; fail after timeout_s."""
     deadline = time.monotonic() + timeout_s
     while True:

@@ -51,8 +51,12 @@ def test_environment_names_are_settings_fields():
 def test_urls_point_at_the_compose_services_and_credentials_match():
     services = _compose()["services"]
     env = services["api"]["environment"]
-    settings = Settings(**{"database_url": _expand(env["SIAGA_DATABASE_URL"]),
-                           "mqtt_url": _expand(env["SIAGA_MQTT_URL"])})
+    settings = Settings(
+        **{
+            "database_url": _expand(env["SIAGA_DATABASE_URL"]),
+            "mqtt_url": _expand(env["SIAGA_MQTT_URL"]),
+        }
+    )
     db_url = settings.database_dsn()
     db_env = services["db"]["environment"]
     assert f"{db_env['POSTGRES_USER']}:{_expand(db_env['POSTGRES_PASSWORD'])}@db:5432/" in db_url
@@ -71,8 +75,12 @@ def test_ports_and_volumes_agree():
     assert f"127.0.0.1:8000:{api_env['SIAGA_API_PORT']}" in services["api"]["ports"]
     assert f"127.0.0.1:{Settings().pg_port}:5432" in services["db"]["ports"]
     assert f"127.0.0.1:{Settings().mqtt_port}:1883" in services["broker"]["ports"]
-    named = {v.split(":")[0] for s in services.values() for v in s.get("volumes", [])
-             if not v.startswith(".")}
+    named = {
+        v.split(":")[0]
+        for s in services.values()
+        for v in s.get("volumes", [])
+        if not v.startswith(".")
+    }
     assert named <= set(doc["volumes"])
     for mount in services["broker"]["volumes"]:
         if mount.startswith("./"):

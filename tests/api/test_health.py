@@ -25,8 +25,13 @@ def test_health_degraded_until_an_ingest_worker_beats(api_client, db_session):
     assert before["ingest"]["status"] == "not running"
     assert before["status"] == "degraded"
 
-    record_beat(db_session, service="ingest", instance="w1", started_at=datetime.now(UTC),
-                detail={"stored": 5})
+    record_beat(
+        db_session,
+        service="ingest",
+        instance="w1",
+        started_at=datetime.now(UTC),
+        detail={"stored": 5},
+    )
     after = _health(api_client)
     assert after.status_code == 200
     body = after.json()

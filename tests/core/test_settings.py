@@ -23,7 +23,11 @@ def test_invalid_port_names_the_field(monkeypatch):
 def test_parse_mqtt_url_with_credentials():
     target = parse_mqtt_url("mqtt://ingest:s%40cret@broker:1883")
     assert (target.host, target.port, target.username, target.password) == (
-        "broker", 1883, "ingest", "s@cret")
+        "broker",
+        1883,
+        "ingest",
+        "s@cret",
+    )
     assert parse_mqtt_url("mqtts://b").port == 8883
 
 

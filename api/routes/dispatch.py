@@ -1,0 +1,5 @@
+"""Routes for dispatch (filled in by the dispatch issue)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

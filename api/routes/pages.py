@@ -1,0 +1,5 @@
+"""Routes for pages (filled in by the pages issue)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

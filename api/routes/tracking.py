@@ -1,0 +1,5 @@
+"""Routes for tracking (filled in by the tracking issue)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""Polda / Polres / Polsek jurisdiction polygons: import, validation, lookup."""
