@@ -10,6 +10,7 @@ import argparse
 import importlib
 import json
 import math
+import os
 import pkgutil
 import sys
 import time
@@ -32,7 +33,7 @@ def _bench_context(quick: bool) -> BenchContext:
     settings = get_settings(mqtt_topic_root=f"siaga/bench-{uuid.uuid4().hex[:6]}")
     ensure_postgres(settings)
     ensure_broker(settings)
-    name = "siaga_bench"
+    name = os.environ.get("SIAGA_BENCH_DB", "siaga_bench")
     drop_database(settings, name)
     ensure_database(settings, name)
     url = settings.database_dsn().rsplit("/", 1)[0] + "/" + name

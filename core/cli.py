@@ -111,13 +111,13 @@ def _wait_healthy(url: str, timeout_s: float, *, need_ingest: bool) -> dict:
 
 
 def _demo_processes(settings) -> list[tuple[str, list[str]]]:  # noqa: ANN001
+    """The API plus what each domain's cli module lists in demo_processes(settings, exe)."""
     exe = [sys.executable, "-m", "core.cli"]
     procs = [("api", [*exe, "api"])]
-    commands = {cmd.name for cmd in app.registered_commands}
-    if "ingest" in commands:
-        procs.append(("ingest", [*exe, "ingest"]))
-    if "simulate" in commands:
-        procs.append(("simulator", [*exe, "simulate", "--units", str(settings.demo_units)]))
+    for module_name in DOMAIN_CLIS:
+        module = _import_optional(module_name)
+        if module is not None and hasattr(module, "demo_processes"):
+            procs.extend(module.demo_processes(settings, exe))
     return procs
 
 
@@ -167,10 +167,10 @@ def stop(
     keep_services: bool = typer.Option(False, help="Leave PostGIS and Mosquitto running"),
 ) -> None:
     """Stop what `siaga demo` started."""
-    from core.processes import stop_process
+    from core.processes import list_processes, stop_process
 
     settings = get_settings()
-    for name in ("simulator", "ingest", "api"):
+    for name in reversed(list_processes(settings)):
         if stop_process(settings, name):
             typer.echo(f"{name}: stopped")
     if not keep_services:

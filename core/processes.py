@@ -32,6 +32,12 @@ def running_pid(settings: Settings, name: str) -> int | None:
     return pid if pid_alive(pid) else None
 
 
+def list_processes(settings: Settings) -> list[str]:
+    """Names of processes with a pidfile, oldest first."""
+    pidfiles = sorted(_run_dir(settings).glob("*.pid"), key=lambda p: p.stat().st_mtime)
+    return [p.stem for p in pidfiles]
+
+
 def start_process(settings: Settings, name: str, argv: list[str]) -> int:
     """Start argv detached, logging to state_dir/run/<name>.log; return its pid."""
     stop_process(settings, name)
