@@ -200,7 +200,8 @@ def _import_optional(module_name: str):  # noqa: ANN202
     try:
         return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
-        if exc.name != module_name:
+        # Only a missing domain module is optional; a broken import inside one is an error.
+        if exc.name is None or not module_name.startswith(exc.name):
             raise
         return None
 
