@@ -73,8 +73,9 @@ def test_ports_and_volumes_agree():
     services = doc["services"]
     api_env = services["api"]["environment"]
     assert f"127.0.0.1:8000:{api_env['SIAGA_API_PORT']}" in services["api"]["ports"]
-    assert f"127.0.0.1:{Settings().pg_port}:5432" in services["db"]["ports"]
-    assert f"127.0.0.1:{Settings().mqtt_port}:1883" in services["broker"]["ports"]
+    defaults = {name: field.default for name, field in Settings.model_fields.items()}
+    assert f"127.0.0.1:{defaults['pg_port']}:5432" in services["db"]["ports"]
+    assert f"127.0.0.1:{defaults['mqtt_port']}:1883" in services["broker"]["ports"]
     named = {
         v.split(":")[0]
         for s in services.values()
