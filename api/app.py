@@ -6,10 +6,11 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
+from api.deps import install_access_handlers, require_access
 from api.errors import install_error_handlers
-from api.routes import auth, dispatch, health, jurisdictions, pages, tracking
+from api.routes import auth, dispatch, health, jurisdictions, live, pages, tracking
 from core.db import make_engine, make_session_factory
 from core.logging import configure_logging
 from core.mqtt import BrokerLink
@@ -36,8 +37,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Siaga 110", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (health, auth, jurisdictions, tracking, dispatch, pages):
-        app.include_router(module.router)
+    install_access_handlers(app)
+    for module in (health, auth, jurisdictions, tracking, dispatch, pages, live):
+        # Every route passes the central policy (api/policy.py); unknown routes are denied.
+        app.include_router(module.router, dependencies=[Depends(require_access)])
     return app
 
 

@@ -1,13 +1,24 @@
-"""Request dependencies: settings and a database session (routes commit what they change)."""
+"""Request dependencies: settings, a database session, and the caller's checked access.
+
+`require_access` runs on every route (router-level dependency in api/app.py): it finds the
+route's rule in api/policy.py, authenticates the bearer token and fills the caller's Scope.
+Routes take `scope: Scope = Depends(get_scope)` and pass it down to the services.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from fastapi import Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.audit import record_audit
+from api.auth import AuthenticationFailed, user_for_token
+from api.models import User
+from api.policy import Rule, rule_for
 from core.settings import Settings
 
 
@@ -30,15 +41,195 @@ class Scope:
     """What the caller may see: jurisdiction ids (None = everything) and the user, if any.
 
     Routes pass `scope.jurisdiction_ids` down to services, which filter by it.
-    The security issue fills this from the logged-in user's role and jurisdiction.
     """
 
     jurisdiction_ids: frozenset[int] | None = None
     user_id: int | None = None
     role: str | None = None
     unit_id: int | None = None
+    username: str | None = None
 
 
-def get_scope(request: Request) -> Scope:
-    """The caller's scope; unrestricted until authentication is installed."""
-    return getattr(request.state, "scope", None) or Scope()
+# A crew may update an assignment until it ends.
+FINAL_ASSIGNMENT = ("cleared", "cancelled")
+# Public routes (health, login, page shells) see no jurisdiction's data through a scope.
+PUBLIC_SCOPE = Scope(jurisdiction_ids=frozenset())
+
+
+class AccessDenied(Exception):
+    """401 (who are you?), 403 (not allowed) or 429 (slow down), mapped by the handler below."""
+
+    def __init__(self, status: int, message: str, *, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.retry_after_s = retry_after_s
+
+
+async def access_denied_handler(request: Request, exc: AccessDenied) -> JSONResponse:
+    code = {401: "unauthenticated", 403: "access_denied", 429: "rate_limited"}[exc.status]
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+    if exc.retry_after_s is not None:
+        headers["Retry-After"] = str(exc.retry_after_s)
+    body = {"error": code, "message": exc.message, "field": None}
+    return JSONResponse(body, status_code=exc.status, headers=headers)
+
+
+def install_access_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AccessDenied, access_denied_handler)  # type: ignore[arg-type]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def require_access(request: Request, session: Session = Depends(get_session)) -> Scope:
+    """Authenticate the caller and check the route's policy; the caller's Scope."""
+    path = route_template(request)
+    rule = rule_for(request.method, path)
+    if rule is not None and rule.public:
+        return PUBLIC_SCOPE
+    if rule is None:
+        _deny(session, request, 403, "route_not_in_policy", "akses ditolak", path=path)
+    user = _authenticate(session, request, rule, path)
+    if user.role not in rule.roles:
+        _deny(session, request, 403, "role", "peran Anda tidak boleh memakai ini", path, user)
+    scope = build_scope(session, user)
+    if rule.unit_param and user.role == "unit" and not _own_unit(session, request, rule, user):
+        _deny(session, request, 403, "other_unit", "hanya untuk unit Anda sendiri", path, user)
+    if request.method not in ("GET", "HEAD"):
+        _audit(session, request, "allow", "", path, user)
+    if rule.query_token:
+        # An event stream lasts for hours: give the connection back to the pool now.
+        session.commit()
+    request.state.scope = scope
+    return scope
+
+
+def route_template(request: Request) -> str:
+    """The matched route's full path template, e.g. /api/incidents/{incident_id}."""
+    # FastAPI keeps the effective route (include_router prefixes applied) in its scope entry;
+    # scope["route"] is the router's own route, without those prefixes.
+    context = request.scope.get("fastapi", {}).get("effective_route_context")
+    route = request.scope.get("route")
+    return getattr(context, "path", None) or getattr(route, "path", None) or request.url.path
+
+
+def get_scope(scope: Scope = Depends(require_access)) -> Scope:
+    """The caller's scope (require_access runs once per request; this reuses its result)."""
+    return scope
+
+
+def _authenticate(session: Session, request: Request, rule: Rule, path: str) -> User:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        token = request.query_params.get("access_token", "") if rule.query_token else ""
+    if not token:
+        _deny(session, request, 401, "no_token", "silakan masuk terlebih dahulu", path)
+    try:
+        return user_for_token(session, request.app.state.settings, token.strip())
+    except AuthenticationFailed as exc:
+        _deny(session, request, 401, "bad_token", exc.message, path)
+    raise AssertionError("unreachable")
+
+
+def build_scope(session: Session, user: User) -> Scope:
+    """Admin sees everything; everyone else their jurisdiction and what lies below it."""
+    ids: frozenset[int] | None = None
+    if user.role != "admin" and user.jurisdiction_id is not None:
+        ids = frozenset(descendant_ids(session, jurisdiction_id=user.jurisdiction_id))
+    if user.role == "unit" and user.unit_id is not None:
+        ids = (ids or frozenset()) | _assigned_jurisdictions(session, user.unit_id)
+    return Scope(
+        jurisdiction_ids=ids,
+        user_id=user.id,
+        role=user.role,
+        unit_id=user.unit_id,
+        username=user.username,
+    )
+
+
+def descendant_ids(session: Session, *, jurisdiction_id: int) -> set[int]:
+    """The jurisdiction and everything below it (jurisdictions.service when present)."""
+    try:
+        from jurisdictions.service import descendant_ids as service_descendant_ids
+    except ImportError:
+        service_descendant_ids = None
+    if service_descendant_ids is not None:
+        return set(service_descendant_ids(session, jurisdiction_id=jurisdiction_id))
+    from jurisdictions.models import Jurisdiction
+
+    tree = select(Jurisdiction.id).where(Jurisdiction.id == jurisdiction_id).cte(recursive=True)
+    tree = tree.union(select(Jurisdiction.id).where(Jurisdiction.parent_id == tree.c.id))
+    return set(session.scalars(select(tree.c.id)))
+
+
+def _own_unit(session: Session, request: Request, rule: Rule, user: User) -> bool:
+    """For the 'unit' role: the path parameter names the caller's unit (or its assignment)."""
+    value = str(request.path_params.get(rule.unit_param or "", ""))
+    if rule.unit_param == "unit_id":
+        return value == str(user.unit_id)
+    if rule.unit_param == "assignment_id":
+        from dispatch.models import Assignment
+
+        owner = session.scalar(select(Assignment.unit_id).where(Assignment.id == _as_int(value)))
+        return owner is not None and owner == user.unit_id
+    from tracking.models import Unit
+
+    call_sign = session.scalar(select(Unit.call_sign).where(Unit.id == user.unit_id))
+    return value == call_sign
+
+
+def _as_int(value: str) -> int:
+    return int(value) if value.isdigit() and len(value) < 10 else -1
+
+
+def _assigned_jurisdictions(session: Session, unit_id: int) -> set[int]:
+    """Where the unit's open assignments are (so its crew can see and update those jobs)."""
+    from dispatch.models import Assignment, Incident
+
+    rows = session.execute(
+        select(Incident.polsek_id, Incident.polres_id, Incident.polda_id)
+        .join(Assignment, Assignment.incident_id == Incident.id)
+        .where(Assignment.unit_id == unit_id, Assignment.status.not_in(FINAL_ASSIGNMENT))
+    )
+    return {next(i for i in row if i is not None) for row in rows if any(row)}
+
+
+def _audit(
+    session: Session,
+    request: Request,
+    decision: str,
+    reason: str,
+    path: str,
+    user: User | None = None,
+) -> None:
+    record_audit(
+        session,
+        action="request",
+        decision=decision,
+        reason=reason,
+        user_id=user.id if user else None,
+        username=user.username if user else None,
+        role=user.role if user else None,
+        method=request.method,
+        path=path,
+        client_ip=client_ip(request),
+        detail={"url_path": request.url.path[:500]},
+    )
+
+
+def _deny(
+    session: Session,
+    request: Request,
+    status: int,
+    reason: str,
+    message: str,
+    path: str,
+    user: User | None = None,
+) -> None:
+    """Record the denial (committed now: the request itself is refused) and raise."""
+    _audit(session, request, "deny", reason, path, user)
+    session.commit()
+    raise AccessDenied(status, message)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import pwd
 import signal
 import subprocess
 import time
@@ -22,6 +25,16 @@ from core.errors import SetupError
 from core.settings import Settings
 
 MQTT_SERVICE_USER = "siaga-service"
+# Platform broker accounts: the service account (API, simulator, tests), the ingest worker and
+# dispatch. Their passwords are generated into <account>_password files beside the broker.
+SERVICE_ACCOUNTS = {
+    "service": MQTT_SERVICE_USER,
+    "ingest": "siaga-ingest",
+    "dispatch": "siaga-dispatch",
+}
+# Written by `siaga units credentials` (tracking/credentials.py); appended after the accounts.
+UNITS_PASSWD = "units.passwd"
+UNITS_ACL = "units.acl"
 
 # Queue limits are set on purpose (Mosquitto's default of 1,000 queued QoS 1 messages per
 # client silently drops fixes when an ingest worker falls behind). 10 million fixes is about
@@ -48,11 +61,27 @@ acl_file {dir}/acl
 listener {port} 127.0.0.1
 """
 
+# Anonymous clients are refused (allow_anonymous false); a user without a block has no access.
 SERVICE_ACL = """\
-# Platform service account: ingest, dispatch, simulator.
-user {user}
+# Written by `siaga services up` / `siaga units credentials`; edits are overwritten.
+# Platform service account: API, simulator, tests (every topic root under siaga/).
+user {service}
 topic readwrite siaga/#
 topic read $SYS/#
+
+# Ingest worker: reads what trackers send, publishes nothing.
+user {ingest}
+topic read {root}/units/+/location
+topic read {root}/units/+/ack
+topic read {root}/units/+/status
+topic read {root}/units/+/link
+
+# Dispatch: sends jobs to units, reads their acknowledgements and status.
+user {dispatch}
+topic write {root}/units/+/jobs
+topic read {root}/units/+/ack
+topic read {root}/units/+/status
+topic read {root}/units/+/link
 """
 
 
@@ -60,10 +89,62 @@ def mq_dir(settings: Settings) -> Path:
     return service_dir(settings, "mosquitto", "mosquitto")
 
 
-def embedded_mqtt_url(settings: Settings) -> str:
-    """URL of the embedded broker with the platform's service account."""
-    password = read_or_create_secret(mq_dir(settings) / "service_password")
-    return f"mqtt://{MQTT_SERVICE_USER}:{password}@127.0.0.1:{settings.mqtt_port}"
+def embedded_mqtt_url(settings: Settings, account: str = "service") -> str:
+    """URL of the embedded broker with one of the platform's accounts (SERVICE_ACCOUNTS)."""
+    password = read_or_create_secret(mq_dir(settings) / f"{account}_password")
+    return f"mqtt://{SERVICE_ACCOUNTS[account]}:{password}@127.0.0.1:{settings.mqtt_port}"
+
+
+def mosquitto_password_hash(password: str, iterations: int = 1000) -> str:
+    """A Mosquitto 2 password-file hash ($7$: PBKDF2-HMAC-SHA512, 12-byte salt)."""
+    salt = os.urandom(12)
+    digest = hashlib.pbkdf2_hmac("sha512", password.encode(), salt, iterations)
+    return f"$7${iterations}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def atomic_write(path: Path, content: str) -> None:
+    """Replace `path` in one step (temp file in the same folder, fsync, rename), mode 0600.
+
+    The broker never reads a half-written password or ACL file.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, content.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if os.geteuid() == 0:  # the broker drops root and must still read the file
+        entry = pwd.getpwnam("mosquitto")
+        os.chown(tmp, entry.pw_uid, entry.pw_gid)
+    os.replace(tmp, path)
+
+
+def assemble_broker_auth(settings: Settings) -> None:
+    """Write passwd and acl: the platform accounts, then the units' fragments."""
+    folder = mq_dir(settings)
+    passwd_lines = []
+    for account, user in SERVICE_ACCOUNTS.items():
+        secret = read_or_create_secret(folder / f"{account}_password")
+        (folder / f"{account}_password").chmod(0o600)
+        passwd_lines.append(f"{user}:{mosquitto_password_hash(secret)}\n")
+    units_passwd = folder / UNITS_PASSWD
+    units_acl = folder / UNITS_ACL
+    passwd = "".join(passwd_lines) + (units_passwd.read_text() if units_passwd.exists() else "")
+    acl = SERVICE_ACL.format(root=settings.mqtt_topic_root, **SERVICE_ACCOUNTS)
+    if units_acl.exists():
+        acl += "\n" + units_acl.read_text()
+    atomic_write(folder / "passwd", passwd)
+    atomic_write(folder / "acl", acl)
+
+
+def reload_broker(settings: Settings) -> bool:
+    """Make a running embedded broker re-read its password and ACL files (SIGHUP)."""
+    pid = _broker_pid(mq_dir(settings))
+    if pid is None:
+        return False
+    os.kill(pid, signal.SIGHUP)
+    return True
 
 
 def _broker_pid(folder: Path) -> int | None:
@@ -81,24 +162,7 @@ def write_broker_files(settings: Settings) -> Path:
     (folder / "data").mkdir(parents=True, exist_ok=True)
     conf = folder / "mosquitto.conf"
     conf.write_text(BROKER_CONF_TEMPLATE.format(dir=folder, port=settings.mqtt_port))
-    password = read_or_create_secret(folder / "service_password")
-    passwd = folder / "passwd"
-    if not passwd.exists() or MQTT_SERVICE_USER not in passwd.read_text():
-        tool = require_binary("mosquitto_passwd", "mosquitto")
-        tmp = folder / "passwd.tmp"
-        result = subprocess.run(
-            [tool, "-b", "-c", str(tmp), MQTT_SERVICE_USER, password],
-            capture_output=True,
-            text=True,
-        )
-        if result.returncode != 0:
-            raise SetupError(f"mosquitto_passwd failed: {result.stderr.strip()}")
-        tmp.replace(passwd)
-    acl = folder / "acl"
-    if not acl.exists():
-        acl.write_text(SERVICE_ACL.format(user=MQTT_SERVICE_USER))
-    for path in (passwd, acl, folder / "service_password"):
-        path.chmod(0o600)
+    assemble_broker_auth(settings)
     chown_tree(folder, "mosquitto")
     return conf
 

@@ -32,7 +32,40 @@ class Settings(BaseSettings):
 
     # Seconds without a heartbeat before the ingest worker counts as down.
     ingest_heartbeat_timeout_s: float = 15.0
+    # Tracking: a fix older than this is stale (the unit is not available for recommendation).
+    unit_fix_stale_s: float = Field(120.0, gt=0)
+    # Ingest: worker processes sharing `$share/<group>/...`, fixes per database batch.
+    ingest_workers: int = Field(2, ge=1, le=64)
+    ingest_batch_size: int = Field(5000, ge=1)
+    ingest_flush_s: float = Field(0.05, gt=0)
+    ingest_share_group: str = "siaga-ingest"
+    # Ingest filters: fix age window, accuracy and implied speed limits.
+    ingest_max_fix_age_s: float = Field(2 * 86400.0, gt=0)
+    ingest_max_future_s: float = Field(60.0, ge=0)
+    ingest_max_accuracy_m: float = Field(1000.0, gt=0)
+    ingest_max_speed_mps: float = Field(90.0, gt=0)
+    # Security: API access tokens live this long; the signing key is SIAGA_AUTH_SECRET or a
+    # secret generated once under state_dir/api (never in the code).
+    auth_token_ttl_s: int = Field(1800, ge=60, le=86400)
+    auth_secret: str | None = None
+    # Failed logins: at most this many per user name (and 4x per client address) per window.
+    auth_max_failed_logins: int = Field(5, ge=1)
+    auth_failed_login_window_s: int = Field(300, ge=1)
     log_level: str = "INFO"
+    # Dispatch: Polres must accept within this, else Polda gets the incident back.
+    dispatch_accept_timeout_s: float = Field(120.0, gt=0)
+    # Dispatch: a job not acknowledged within this is re-sent, up to job_max_sends, then alerted.
+    dispatch_ack_timeout_s: float = Field(20.0, gt=0)
+    dispatch_job_max_sends: int = Field(2, ge=1)
+    # Dispatch: GPS arrival = within radius, accuracy at most max_accuracy, for dwell seconds.
+    dispatch_arrival_radius_m: float = Field(75.0, gt=0)
+    dispatch_arrival_dwell_s: float = Field(20.0, ge=0)
+    dispatch_arrival_max_accuracy_m: float = Field(50.0, gt=0)
+    # Dispatch: road graph for ETAs (relative paths are under shared_data_dir; empty = none).
+    dispatch_road_graph: str = "roads/balikpapan_kota_drive_simplified.graphml"
+    # Jurisdictions: a point in no polygon (sea, river, gap) takes the nearest jurisdiction
+    # within this distance; 22,224 m is the 12-nautical-mile territorial sea.
+    jurisdiction_nearest_max_m: float = Field(22224.0, ge=0)
     # Size of the simulated fleet `siaga demo` starts.
     demo_units: int = Field(40, ge=0, le=100000)
 
@@ -44,13 +77,17 @@ class Settings(BaseSettings):
 
         return embedded_database_url(self)
 
-    def mqtt_dsn(self) -> str:
-        """MQTT URL (mqtt://user:password@host:port): SIAGA_MQTT_URL, or the embedded broker's."""
+    def mqtt_dsn(self, account: str = "service") -> str:
+        """MQTT URL (mqtt://user:password@host:port): SIAGA_MQTT_URL, or the embedded broker's.
+
+        account: the embedded broker's 'service', 'ingest' or 'dispatch' account (each with
+        its own ACL); SIAGA_MQTT_URL is used for all of them when set.
+        """
         if self.mqtt_url:
             return self.mqtt_url
         from core.embedded_broker import embedded_mqtt_url
 
-        return embedded_mqtt_url(self)
+        return embedded_mqtt_url(self, account)
 
     @property
     def uses_embedded_db(self) -> bool:

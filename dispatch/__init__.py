@@ -1,1 +1,1 @@
-"""dispatch."""
+"""Dispatch: incidents, recommendation, assignment, escalation, response-time clock."""

@@ -1,1 +1,1 @@
-"""geo."""
+"""Pure geometry: coordinate checks, CRS transforms, geodesic measures (no database, no I/O)."""

@@ -7,6 +7,7 @@ topic root, so a running demo's ingest worker never sees test traffic.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 import uuid
@@ -88,6 +89,8 @@ def api_client(settings: Settings, db_session: Session) -> Iterator:
     app = create_app(settings)
     app.dependency_overrides[get_session] = lambda: db_session
     with TestClient(app) as client:
+        # Every route needs a token now (api/policy.py); the default caller is an admin.
+        client.headers.update(make_auth_headers(settings, db_session, "admin"))
         yield client
 
 
@@ -115,3 +118,55 @@ def wait_until(
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout_s} s waiting for {message}")
         time.sleep(interval_s)
+
+
+# --- users and tokens (security issue): callers of each role for API tests ---------------
+
+_TEST_PASSWORD = "kata-sandi-uji-110"
+
+
+@functools.cache
+def _test_password_hash() -> str:
+    """Hashed once per run: argon2id is slow on purpose."""
+    from api.auth import hash_password
+
+    return hash_password(_TEST_PASSWORD)
+
+
+def make_auth_headers(
+    settings: Settings,
+    session: Session,
+    role: str,
+    *,
+    jurisdiction_id: int | None = None,
+    unit_id: int | None = None,
+) -> dict[str, str]:
+    """Create a user of `role` in `session` (password _TEST_PASSWORD); its bearer header."""
+    from api.auth import create_user, issue_token
+
+    user = create_user(
+        session,
+        username=f"test-{role}-{uuid.uuid4().hex[:8]}",
+        password_hash=_test_password_hash(),
+        role=role,
+        jurisdiction_id=jurisdiction_id,
+        unit_id=unit_id,
+    )
+    return {"Authorization": f"Bearer {issue_token(settings, user).access_token}"}
+
+
+@pytest.fixture
+def user_client(settings: Settings, db_session: Session, api_client) -> Callable:  # noqa: ANN001
+    """Factory: user_client(role, jurisdiction_id=..., unit_id=...) -> TestClient as that user.
+
+    Shares api_client's app (and so db_session); the user is rolled back with the test.
+    """
+    from fastapi.testclient import TestClient
+
+    def make(role: str, *, jurisdiction_id: int | None = None, unit_id: int | None = None):  # noqa: ANN202
+        headers = make_auth_headers(
+            settings, db_session, role, jurisdiction_id=jurisdiction_id, unit_id=unit_id
+        )
+        return TestClient(api_client.app, headers=headers)
+
+    return make

@@ -1,1 +1,1 @@
-"""tracking."""
+"""Tracking: patrol units, GPS ingest over MQTT, job push to units, fleet simulator."""

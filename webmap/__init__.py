@@ -1,1 +1,1 @@
-"""webmap."""
+"""Web pages: operator console, commander live map, planner analysis, unit page."""

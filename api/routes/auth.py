@@ -1,5 +1,168 @@
-"""Routes for auth (filled in by the auth issue)."""
+"""Login (OAuth2 password flow), the caller's identity, and user administration."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api import auth
+from api.audit import record_audit
+from api.deps import AccessDenied, Scope, client_ip, get_scope, get_session
+from api.models import ROLES, SecurityAudit, User
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+Role = Literal[ROLES]  # type: ignore[valid-type]
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    role: str
+    username: str
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    full_name: str
+    role: str
+    jurisdiction_id: int | None
+    unit_id: int | None
+    disabled: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            username=user.username,
+            full_name=user.full_name,
+            role=user.role,
+            jurisdiction_id=user.jurisdiction_id,
+            unit_id=user.unit_id,
+            disabled=user.disabled_at is not None,
+            created_at=user.created_at,
+        )
+
+
+class MeOut(UserOut):
+    jurisdiction_ids: list[int] | None
+
+
+class UserIn(BaseModel):
+    username: str = Field(min_length=3, max_length=64, pattern=r"^[a-z0-9_.-]+$")
+    password: str = Field(min_length=auth.MIN_PASSWORD_LEN, max_length=auth.MAX_PASSWORD_LEN)
+    role: Role
+    full_name: str = Field("", max_length=200)
+    jurisdiction_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    unit_id: int | None = Field(None, ge=1, le=2**31 - 1)
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    action: str
+    decision: str
+    reason: str
+    username: str | None
+    role: str | None
+    method: str | None
+    path: str | None
+    client_ip: str | None
+
+
+@router.post("/token", response_model=TokenOut)
+def issue_token(
+    request: Request,
+    username: Annotated[str, Form(min_length=1, max_length=64)],
+    password: Annotated[str, Form(min_length=1, max_length=auth.MAX_PASSWORD_LEN)],
+    grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+    session: Session = Depends(get_session),
+) -> TokenOut:
+    """OAuth2 password flow: user name and password in, a short-lived bearer token out."""
+    settings = request.app.state.settings
+    try:
+        issued = auth.login(
+            session, settings, username=username, password=password, client_ip=client_ip(request)
+        )
+    except auth.LoginRateLimited as exc:
+        session.commit()
+        raise AccessDenied(429, exc.message, retry_after_s=exc.retry_after_s) from exc
+    except auth.AuthenticationFailed as exc:
+        session.commit()
+        raise AccessDenied(401, exc.message) from exc
+    session.commit()
+    user = issued.user
+    return TokenOut(
+        access_token=issued.access_token,
+        expires_in=issued.expires_in,
+        role=user.role,
+        username=user.username,
+    )
+
+
+@router.get("/me", response_model=MeOut)
+def me(scope: Scope = Depends(get_scope), session: Session = Depends(get_session)) -> MeOut:
+    """Who the token belongs to and which jurisdictions they see (null: all)."""
+    user = session.get(User, scope.user_id)
+    ids = sorted(scope.jurisdiction_ids) if scope.jurisdiction_ids is not None else None
+    return MeOut(**UserOut.of(user).model_dump(), jurisdiction_ids=ids)
+
+
+@router.get("/users", response_model=list[UserOut])
+def list_users(session: Session = Depends(get_session)) -> list[UserOut]:
+    """Every user (administrators only)."""
+    return [UserOut.of(user) for user in auth.list_users(session)]
+
+
+@router.post("/users", response_model=UserOut, status_code=201)
+def create_user(
+    body: UserIn, scope: Scope = Depends(get_scope), session: Session = Depends(get_session)
+) -> UserOut:
+    """Add a user (administrators only); the password is stored as an argon2id hash."""
+    user = auth.create_user(session, **body.model_dump())
+    _audit_change(session, scope, "user_created", user)
+    session.commit()
+    return UserOut.of(user)
+
+
+@router.post("/users/{username}/disable", response_model=UserOut)
+def disable_user(
+    username: Annotated[str, Path(max_length=64)],
+    scope: Scope = Depends(get_scope),
+    session: Session = Depends(get_session),
+) -> UserOut:
+    """Disable a user; their tokens stop working at once."""
+    user = auth.disable_user(session, username=username)
+    _audit_change(session, scope, "user_disabled", user)
+    session.commit()
+    return UserOut.of(user)
+
+
+@router.get("/audit", response_model=list[AuditOut])
+def audit_log(
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    session: Session = Depends(get_session),
+) -> list[AuditOut]:
+    """The latest security decisions, newest first (administrators only)."""
+    rows = session.scalars(select(SecurityAudit).order_by(SecurityAudit.id.desc()).limit(limit))
+    return [AuditOut.model_validate(row, from_attributes=True) for row in rows]
+
+
+def _audit_change(session: Session, scope: Scope, action: str, user: User) -> None:
+    record_audit(
+        session,
+        action=action,
+        decision="allow",
+        user_id=scope.user_id,
+        username=scope.username,
+        role=scope.role,
+        detail={"target": user.username, "target_role": user.role},
+    )

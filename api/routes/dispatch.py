@@ -1,5 +1,310 @@
-"""Routes for dispatch (filled in by the dispatch issue)."""
+"""Dispatch routes: intake, validation, escalation, recommendation, assignment, closing."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from api.deps import Scope, get_scope, get_session, get_settings_dep
+from core.settings import Settings
+from dispatch import schemas
+from dispatch.assign import assign_units, send_job
+from dispatch.escalation import accept_incident, validate_incident
+from dispatch.intake import (
+    caller_history,
+    create_incident,
+    find_duplicates,
+    get_incident,
+    merge_incident,
+)
+from dispatch.log import list_log
+from dispatch.progress import advance_assignment, close_incident, get_assignment
+from dispatch.recommend import recommend_units
+from dispatch.roads import road_graph
+from dispatch.views import incident_detail, incident_views, list_incidents
+
+router = APIRouter(prefix="/api", tags=["dispatch"])
+
+
+def _actor(scope: Scope, given: str | None) -> str:
+    """The logged-in user when there is one, else the name the client gave."""
+    if scope.user_id is not None:
+        return getattr(scope, "username", None) or f"user:{scope.user_id}"
+    return (given or "operator").strip()[:100] or "operator"
+
+
+def _detail(session: Session, incident_id: int, scope: Scope) -> dict:
+    incident = get_incident(
+        session, incident_id=incident_id, jurisdiction_ids=scope.jurisdiction_ids
+    )
+    return incident_detail(session, incident)
+
+
+def _duplicates(session: Session, incident) -> list[dict]:  # noqa: ANN001
+    return [
+        {
+            "incident_id": d.incident.id,
+            "category": d.incident.category,
+            "status": d.incident.status,
+            "distance_m": round(d.distance_m, 1),
+            "created_at": d.incident.created_at,
+            "reasons": d.reasons,
+        }
+        for d in find_duplicates(session, incident=incident, now=incident.created_at)
+    ]
+
+
+@router.post("/incidents", response_model=schemas.IntakeResult, status_code=201)
+def post_incident(
+    body: schemas.IncidentCreate,
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+) -> dict:
+    """Create an incident; the answer carries the caller's history and possible duplicates."""
+    incident = create_incident(session, data=body, actor=_actor(scope, body.actor))
+    history = caller_history(
+        session,
+        phone=incident.caller_phone,
+        exclude_id=incident.id,
+        jurisdiction_ids=scope.jurisdiction_ids,
+    )
+    duplicates = _duplicates(session, incident)
+    session.commit()
+    return {
+        **incident_detail(session, incident),
+        "caller_history": history,
+        "possible_duplicates": duplicates,
+    }
+
+
+@router.get("/incidents", response_model=list[schemas.IncidentOut])
+def get_incidents(
+    status: str | None = None,
+    open: bool = False,  # noqa: A002
+    category: str | None = None,
+    phone: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+) -> list[dict]:
+    """Incidents in the caller's scope, newest first (filters: status, open, category, phone)."""
+    from dispatch.intake import normalize_phone
+
+    rows = list_incidents(
+        session,
+        status=status,
+        open_only=open,
+        category=category,
+        phone=normalize_phone(phone) if phone else None,
+        jurisdiction_ids=scope.jurisdiction_ids,
+        limit=limit,
+    )
+    return incident_views(session, rows)
+
+
+@router.get("/incidents/{incident_id}", response_model=schemas.IncidentDetail)
+def get_incident_detail(
+    incident_id: int, session: Session = Depends(get_session), scope: Scope = Depends(get_scope)
+) -> dict:
+    """One incident with its response-time clock, log (buku mutasi) and assignments."""
+    return _detail(session, incident_id, scope)
+
+
+@router.get("/incidents/{incident_id}/log", response_model=list[schemas.LogEntryOut])
+def get_incident_log(
+    incident_id: int, session: Session = Depends(get_session), scope: Scope = Depends(get_scope)
+) -> list:
+    """The incident's buku mutasi, oldest first."""
+    get_incident(session, incident_id=incident_id, jurisdiction_ids=scope.jurisdiction_ids)
+    return list_log(session, incident_id=incident_id)
+
+
+@router.get("/incidents/{incident_id}/duplicates", response_model=list[schemas.DuplicateOut])
+def get_duplicates(
+    incident_id: int, session: Session = Depends(get_session), scope: Scope = Depends(get_scope)
+) -> list[dict]:
+    """Open incidents that may be the same event (same category nearby, or same phone)."""
+    incident = get_incident(
+        session, incident_id=incident_id, jurisdiction_ids=scope.jurisdiction_ids
+    )
+    return _duplicates(session, incident)
+
+
+@router.post("/incidents/{incident_id}/validate", response_model=schemas.IncidentDetail)
+def post_validate(
+    incident_id: int,
+    body: schemas.ValidateRequest,
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+    settings: Settings = Depends(get_settings_dep),
+) -> dict:
+    """Valid / invalid / prank / duplicate, with optional re-classification."""
+    validate_incident(
+        session,
+        incident_id=incident_id,
+        validity=body.validity,
+        actor=_actor(scope, body.actor),
+        accept_timeout_s=settings.dispatch_accept_timeout_s,
+        category=body.category,
+        priority=body.priority,
+        duplicate_of_id=body.duplicate_of_id,
+        note=body.note,
+        jurisdiction_ids=scope.jurisdiction_ids,
+    )
+    session.commit()
+    return _detail(session, incident_id, scope)
+
+
+@router.post("/incidents/{incident_id}/accept", response_model=schemas.IncidentDetail)
+def post_accept(
+    incident_id: int,
+    body: schemas.ActorRequest | None = None,
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+) -> dict:
+    """The Polres operator accepts the incident offered to it."""
+    accept_incident(
+        session,
+        incident_id=incident_id,
+        actor=_actor(scope, body and body.actor),
+        jurisdiction_ids=scope.jurisdiction_ids,
+    )
+    session.commit()
+    return _detail(session, incident_id, scope)
+
+
+@router.post("/incidents/{incident_id}/merge", response_model=schemas.IncidentDetail)
+def post_merge(
+    incident_id: int,
+    body: schemas.MergeRequest,
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+) -> dict:
+    """Merge this incident into another as its duplicate."""
+    merge_incident(
+        session,
+        incident_id=incident_id,
+        into_id=body.into_id,
+        actor=_actor(scope, body.actor),
+        jurisdiction_ids=scope.jurisdiction_ids,
+    )
+    session.commit()
+    return _detail(session, incident_id, scope)
+
+
+@router.get("/incidents/{incident_id}/recommendations", response_model=schemas.RecommendationsOut)
+def get_recommendations(
+    incident_id: int,
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+    settings: Settings = Depends(get_settings_dep),
+) -> dict:
+    """Ready units ranked by ETA, with reasons, and nearby units left out, with reasons."""
+    return recommend_units(
+        session,
+        incident_id=incident_id,
+        graph=road_graph(settings),
+        stale_s=settings.unit_fix_stale_s,
+        jurisdiction_ids=scope.jurisdiction_ids,
+    )
+
+
+@router.post(
+    "/incidents/{incident_id}/assignments",
+    response_model=list[schemas.AssignmentOut],
+    status_code=201,
+)
+def post_assignments(
+    incident_id: int,
+    body: schemas.AssignRequest,
+    request: Request,
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+    settings: Settings = Depends(get_settings_dep),
+) -> list[dict]:
+    """Assign units in one transaction (409 names the other incident), then push the jobs."""
+    created = assign_units(
+        session,
+        incident_id=incident_id,
+        unit_ids=body.unit_ids,
+        actor=_actor(scope, body.actor),
+        etas=body.etas,
+        jurisdiction_ids=scope.jurisdiction_ids,
+    )
+    session.commit()
+    incident = get_incident(session, incident_id=incident_id)
+    for assignment, unit in created:
+        send_job(
+            request.app.state.broker,
+            topic_root=settings.mqtt_topic_root,
+            incident=incident,
+            assignment=assignment,
+            call_sign=unit.call_sign,
+            now=assignment.last_sent_at,
+        )
+    return [{**_columns(a), "call_sign": u.call_sign} for a, u in created]
+
+
+def _columns(row) -> dict:  # noqa: ANN001
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
+
+
+@router.post(
+    "/incidents/{incident_id}/assignments/{assignment_id}/status",
+    response_model=schemas.AssignmentOut,
+)
+def post_assignment_status(
+    incident_id: int,
+    assignment_id: int,
+    body: schemas.AssignmentStatusRequest,
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+) -> dict:
+    """Crew or operator: acknowledged, en route, on scene (manual arrival), cleared, cancelled."""
+    assignment = get_assignment(
+        session,
+        assignment_id=assignment_id,
+        incident_id=incident_id,
+        jurisdiction_ids=scope.jurisdiction_ids,
+    )
+    source = "crew" if scope.role == "unit" else "operator"
+    advance_assignment(
+        session,
+        assignment=assignment,
+        status=body.status,
+        actor=_actor(scope, body.actor),
+        source=source,
+    )
+    session.commit()
+    return _columns(assignment)
+
+
+@router.post("/incidents/{incident_id}/close", response_model=schemas.IncidentDetail)
+def post_close(
+    incident_id: int,
+    body: schemas.CloseRequest,
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+) -> dict:
+    """Close with a disposition and the record of the call back to the caller."""
+    close_incident(
+        session,
+        incident_id=incident_id,
+        disposition=body.disposition,
+        callback_outcome=body.callback_outcome,
+        callback_at=body.callback_at,
+        callback_note=body.callback_note,
+        note=body.note,
+        actor=_actor(scope, body.actor),
+        jurisdiction_ids=scope.jurisdiction_ids,
+    )
+    session.commit()
+    return _detail(session, incident_id, scope)
+
+
+@router.get("/callers/{phone}", response_model=schemas.CallerHistoryOut)
+def get_caller(
+    phone: str, session: Session = Depends(get_session), scope: Scope = Depends(get_scope)
+) -> dict:
+    """A phone number's earlier incidents and whether it is flagged for prank calls."""
+    return caller_history(session, phone=phone, jurisdiction_ids=scope.jurisdiction_ids)

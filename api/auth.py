@@ -1,0 +1,270 @@
+"""Users, password hashing (argon2id), access tokens (JWT) and rate-limited login.
+
+Plain functions over a session; they never commit (routes and CLI commands do). No FastAPI
+here, so the CLI shares them.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.audit import record_audit
+from api.models import ROLES, LoginAttempt, User
+from core.embedded import read_or_create_secret
+from core.errors import Conflict, InvalidInput, NotFound, SiagaError
+from core.settings import Settings
+
+# argon2id with the library's defaults (RFC 9106 low-memory profile: t=3, 64 MiB, p=4).
+_hasher = PasswordHasher()
+# Verified against when the user does not exist, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+TOKEN_ALGORITHM = "HS256"
+USERNAME_RE = re.compile(r"^[a-z0-9_.-]{3,64}$")
+MIN_PASSWORD_LEN = 10
+MAX_PASSWORD_LEN = 256
+# An operator role must sit at its own level of the hierarchy.
+ROLE_LEVEL = {
+    "polda_operator": "polda",
+    "polres_operator": "polres",
+    "polsek_operator": "polsek",
+}
+
+
+class AuthenticationFailed(SiagaError):
+    """Wrong user name or password, a disabled user, or a bad or expired token."""
+
+
+class LoginRateLimited(SiagaError):
+    """Too many failed logins for this user name or client address."""
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    expires_in: int
+    user: User
+
+
+def hash_password(password: str) -> str:
+    """argon2id hash of a password (checks its length first)."""
+    if not MIN_PASSWORD_LEN <= len(password) <= MAX_PASSWORD_LEN:
+        raise InvalidInput(
+            f"kata sandi harus {MIN_PASSWORD_LEN}-{MAX_PASSWORD_LEN} karakter", field="password"
+        )
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True if the password matches the stored hash."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def signing_key(settings: Settings) -> str:
+    """SIAGA_AUTH_SECRET, or a secret generated once under state_dir/api (mode 0600)."""
+    if settings.auth_secret:
+        return settings.auth_secret
+    return read_or_create_secret(settings.state_dir / "api" / "token_secret")
+
+
+def normalize_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str | None = None,
+    password_hash: str | None = None,
+    role: str,
+    jurisdiction_id: int | None = None,
+    unit_id: int | None = None,
+    full_name: str = "",
+) -> User:
+    """Add a user; a unit user takes the unit's home jurisdiction."""
+    username = normalize_username(username)
+    if not USERNAME_RE.match(username):
+        raise InvalidInput("nama pengguna: 3-64 huruf kecil, angka, _ . -", field="username")
+    if role not in ROLES:
+        raise InvalidInput(f"peran tidak dikenal: {role}", field="role")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"pengguna {username} sudah ada", field="username")
+    if role == "unit":
+        jurisdiction_id = _unit_home(session, unit_id)
+    elif unit_id is not None:
+        raise InvalidInput("hanya peran 'unit' yang terikat pada unit", field="unit_id")
+    _check_jurisdiction(session, role, jurisdiction_id)
+    user = User(
+        username=username,
+        full_name=full_name,
+        password_hash=password_hash or hash_password(password or ""),
+        role=role,
+        jurisdiction_id=jurisdiction_id,
+        unit_id=unit_id,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _unit_home(session: Session, unit_id: int | None) -> int | None:
+    from tracking.models import Unit
+
+    if unit_id is None:
+        raise InvalidInput("peran 'unit' memerlukan unit", field="unit_id")
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound(f"unit {unit_id} tidak ada", field="unit_id")
+    return unit.home_jurisdiction_id
+
+
+def _check_jurisdiction(session: Session, role: str, jurisdiction_id: int | None) -> None:
+    from jurisdictions.models import Jurisdiction
+
+    if jurisdiction_id is None:
+        if role in ROLE_LEVEL or role == "unit":
+            raise InvalidInput(f"peran {role} memerlukan wilayah", field="jurisdiction_id")
+        return
+    level = session.scalar(select(Jurisdiction.level).where(Jurisdiction.id == jurisdiction_id))
+    if level is None:
+        raise NotFound(f"wilayah {jurisdiction_id} tidak ada", field="jurisdiction_id")
+    expected = ROLE_LEVEL.get(role)
+    if expected and level != expected:
+        raise InvalidInput(f"peran {role} harus pada wilayah {expected}", field="jurisdiction_id")
+
+
+def list_users(session: Session) -> list[User]:
+    """Every user, by user name."""
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def disable_user(session: Session, *, username: str) -> User:
+    """Disable a user; their tokens stop working at the next request."""
+    user = session.scalar(select(User).where(User.username == normalize_username(username)))
+    if user is None:
+        raise NotFound(f"pengguna {username} tidak ada", field="username")
+    if user.disabled_at is None:
+        user.disabled_at = datetime.now(UTC)
+    return user
+
+
+def issue_token(settings: Settings, user: User) -> IssuedToken:
+    """A signed access token for the user, valid for settings.auth_token_ttl_s."""
+    now = datetime.now(UTC)
+    claims = {
+        "sub": str(user.id),
+        "role": user.role,
+        "iat": now,
+        "exp": now + timedelta(seconds=settings.auth_token_ttl_s),
+        "jti": secrets.token_urlsafe(12),
+        # Changing the password invalidates tokens issued before.
+        "pwd": int(user.password_changed_at.timestamp()) if user.password_changed_at else 0,
+    }
+    token = jwt.encode(claims, signing_key(settings), algorithm=TOKEN_ALGORITHM)
+    return IssuedToken(token, settings.auth_token_ttl_s, user)
+
+
+def user_for_token(session: Session, settings: Settings, token: str) -> User:
+    """The active user a token belongs to; AuthenticationFailed if it is bad or expired."""
+    try:
+        claims = jwt.decode(
+            token,
+            signing_key(settings),
+            algorithms=[TOKEN_ALGORITHM],
+            options={"require": ["sub", "exp", "iat", "role"]},
+        )
+        user_id = int(claims["sub"])
+    except (jwt.PyJWTError, ValueError) as exc:
+        raise AuthenticationFailed(f"token tidak sah: {type(exc).__name__}") from exc
+    user = session.get(User, user_id)
+    if user is None or user.disabled_at is not None:
+        raise AuthenticationFailed("pengguna tidak ada atau dinonaktifkan")
+    pwd = int(user.password_changed_at.timestamp()) if user.password_changed_at else 0
+    if claims["role"] != user.role or claims.get("pwd", 0) != pwd:
+        raise AuthenticationFailed("token dari sebelum perubahan akun")
+    return user
+
+
+def login(
+    session: Session, settings: Settings, *, username: str, password: str, client_ip: str
+) -> IssuedToken:
+    """Check the password (rate-limited per user name and client) and issue a token.
+
+    Every attempt is recorded and audited; the caller commits even when this raises.
+    """
+    username = normalize_username(username)[:64]
+    _check_rate_limit(session, settings, username=username, client_ip=client_ip)
+    user = session.scalar(select(User).where(User.username == username))
+    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password[:MAX_PASSWORD_LEN])
+    if ok and user is not None and user.disabled_at is not None:
+        ok = False
+    session.add(LoginAttempt(username=username, client_ip=client_ip, succeeded=ok))
+    if not ok or user is None:
+        reason = "disabled" if user is not None and user.disabled_at else "bad_credentials"
+        record_audit(
+            session,
+            action="login",
+            decision="deny",
+            reason=reason,
+            username=username,
+            client_ip=client_ip,
+        )
+        raise AuthenticationFailed("nama pengguna atau kata sandi salah")
+    record_audit(
+        session,
+        action="login",
+        decision="allow",
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        client_ip=client_ip,
+    )
+    return issue_token(settings, user)
+
+
+def _check_rate_limit(
+    session: Session, settings: Settings, *, username: str, client_ip: str
+) -> None:
+    window = timedelta(seconds=settings.auth_failed_login_window_s)
+    since = datetime.now(UTC) - window
+    limits = (
+        (LoginAttempt.username == username, settings.auth_max_failed_logins, "username"),
+        (LoginAttempt.client_ip == client_ip, 4 * settings.auth_max_failed_logins, "client"),
+    )
+    for condition, limit, what in limits:
+        count, oldest = session.execute(
+            select(func.count(), func.min(LoginAttempt.attempted_at)).where(
+                condition, LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at > since
+            )
+        ).one()
+        if count >= limit:
+            retry = int((oldest + window - datetime.now(UTC)).total_seconds()) + 1
+            record_audit(
+                session,
+                action="login",
+                decision="deny",
+                reason=f"rate_limited_{what}",
+                username=username,
+                client_ip=client_ip,
+                detail={"failed": count},
+            )
+            raise LoginRateLimited(
+                "terlalu banyak percobaan masuk yang gagal; coba lagi nanti",
+                retry_after_s=max(retry, 1),
+            )

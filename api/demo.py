@@ -1,0 +1,71 @@
+"""Demo users, one per role, in the first demo Polda/Polres/Polsek (for `siaga demo`)."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth import create_user, hash_password
+from api.models import User
+
+
+def _first(session: Session, level: str, parent_id: int | None) -> int | None:
+    from jurisdictions.models import Jurisdiction
+
+    query = select(Jurisdiction.id).where(
+        Jurisdiction.level == level, Jurisdiction.valid_to.is_(None)
+    )
+    if parent_id is not None:
+        query = query.where(Jurisdiction.parent_id == parent_id)
+    return session.scalar(query.order_by(Jurisdiction.id).limit(1))
+
+
+def _first_unit(session: Session) -> tuple[int, str] | None:
+    from tracking.models import Unit
+
+    row = session.execute(select(Unit.id, Unit.call_sign).order_by(Unit.call_sign).limit(1)).first()
+    return (row.id, row.call_sign) if row else None
+
+
+def _specs(session: Session) -> list[tuple[str, str, dict]]:
+    """(username, role, create_user kwargs) for every demo user the data allows."""
+    specs: list[tuple[str, str, dict]] = [("admin", "admin", {})]
+    polda = _first(session, "polda", None)
+    polres = _first(session, "polres", polda) if polda else None
+    polsek = _first(session, "polsek", polres) if polres else None
+    for username, role, jurisdiction_id in [
+        ("operator.polda", "polda_operator", polda),
+        ("operator.polres", "polres_operator", polres),
+        ("operator.polsek", "polsek_operator", polsek),
+        ("komandan", "commander", polda),
+        ("perencana", "planner", polda),
+    ]:
+        if jurisdiction_id is not None:
+            specs.append((username, role, {"jurisdiction_id": jurisdiction_id}))
+    unit = _first_unit(session)
+    if unit is not None:
+        specs.append((f"unit.{unit[1].lower()}", "unit", {"unit_id": unit[0]}))
+    return specs
+
+
+def demo_users(
+    session: Session, *, known: dict[str, tuple[str, str]]
+) -> dict[str, tuple[str, str]]:
+    """Create missing demo users (idempotent); {username: (role, password)}.
+
+    `known` holds passwords printed before; a demo user whose password is unknown gets a new one.
+    """
+    result: dict[str, tuple[str, str]] = {}
+    for username, role, kwargs in _specs(session):
+        user = session.scalar(select(User).where(User.username == username))
+        password = known.get(username, (role, ""))[1]
+        if user is None:
+            password = password or secrets.token_urlsafe(9)
+            create_user(session, username=username, password=password, role=role, **kwargs)
+        elif not password:
+            password = secrets.token_urlsafe(9)
+            user.password_hash = hash_password(password)
+        result[username] = (role, password)
+    return result

@@ -1,0 +1,103 @@
+"""Security rows: API users, login attempts and the append-only security audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base
+
+ROLES = (
+    "polda_operator",
+    "polres_operator",
+    "polsek_operator",
+    "commander",
+    "planner",
+    "admin",
+    "unit",
+)
+# Roles that may have no jurisdiction (None = the whole country).
+NATIONAL_ROLES = ("admin", "commander", "planner")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class User(Base):
+    """An API user with one role, tied to a jurisdiction (and to a unit for role 'unit')."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint("username ~ '^[a-z0-9_.-]{3,64}$'", name="username"),
+        CheckConstraint(
+            f"{_in('role', NATIONAL_ROLES)} OR jurisdiction_id IS NOT NULL", name="jurisdiction"
+        ),
+        CheckConstraint("(role = 'unit') = (unit_id IS NOT NULL)", name="unit"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(Text, unique=True)
+    full_name: Mapped[str] = mapped_column(Text, default="")
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(Text)
+    jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    password_changed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class LoginAttempt(Base):
+    """One login attempt; failed ones within a window rate-limit further attempts."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    username: Mapped[str] = mapped_column(Text, index=True)
+    client_ip: Mapped[str] = mapped_column(Text, index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    attempted_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+
+
+class SecurityAudit(Base):
+    """One security decision (login, denial, account change); never updated or deleted.
+
+    No foreign keys on purpose: the record outlives the user or unit it names.
+    """
+
+    __tablename__ = "security_audit"
+    __table_args__ = (CheckConstraint("decision IN ('allow', 'deny')", name="decision"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+    action: Mapped[str] = mapped_column(Text, index=True)
+    decision: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    username: Mapped[str | None] = mapped_column(Text)
+    role: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str | None] = mapped_column(Text)
+    path: Mapped[str | None] = mapped_column(Text)
+    client_ip: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)

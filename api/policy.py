@@ -1,0 +1,112 @@
+"""Who may call what: one table keyed by (method, route path template); default deny.
+
+A route missing from POLICY is refused to everyone (admin included), so a new route stays
+closed until someone decides who may use it; tests/security walks the OpenAPI spec and fails on
+any route without an entry. Jurisdiction scoping (which rows a caller sees) is separate: the
+caller's Scope is passed down to the services.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OPERATORS = frozenset({"polda_operator", "polres_operator", "polsek_operator"})
+# Reads of live operations: incidents, units, positions, the map.
+WATCHERS = OPERATORS | {"commander", "admin"}
+# Everyone at a desk (the planner reads aggregates only, so gets this on analysis routes only).
+STAFF = WATCHERS | {"planner"}
+EVERYONE = STAFF | {"unit"}
+ADMIN = frozenset({"admin"})
+UNIT = frozenset({"unit"})
+UNIT_DESK = OPERATORS | {"admin", "unit"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Roles allowed on a route.
+
+    public: no token needed (health, login, page shells).
+    query_token: the token may also come as ?access_token= (server-sent events cannot send
+    headers); only on such routes.
+    unit_param: for the 'unit' role, this path parameter must name the caller's own unit:
+    'unit_id' (its id), 'call_sign', or 'assignment_id' (an assignment of that unit).
+    """
+
+    roles: frozenset[str] = frozenset()
+    public: bool = False
+    query_token: bool = False
+    unit_param: str | None = None
+
+
+PUBLIC = Rule(public=True)
+
+
+def rule(roles: frozenset[str], **kwargs: object) -> Rule:
+    return Rule(roles=frozenset(roles), **kwargs)  # type: ignore[arg-type]
+
+
+# Registering and editing units is a desk job at Polda/Polres level.
+UNIT_ADMINS = frozenset({"admin", "polda_operator", "polres_operator"})
+# Operational health of the platform.
+OPS = frozenset({"admin", "commander"})
+
+POLICY: dict[tuple[str, str], Rule] = {
+    # foundation, auth and user administration
+    ("GET", "/health"): PUBLIC,
+    ("POST", "/api/auth/token"): PUBLIC,
+    ("GET", "/api/auth/me"): rule(EVERYONE),
+    ("GET", "/api/auth/users"): rule(ADMIN),
+    ("POST", "/api/auth/users"): rule(ADMIN),
+    ("POST", "/api/auth/users/{username}/disable"): rule(ADMIN),
+    ("GET", "/api/auth/audit"): rule(ADMIN),
+    # tracking: units (a unit sees and reports only itself)
+    ("GET", "/api/units"): rule(WATCHERS),
+    ("POST", "/api/units"): rule(UNIT_ADMINS),
+    ("GET", "/api/units/{unit_id}"): rule(WATCHERS | UNIT, unit_param="unit_id"),
+    ("PATCH", "/api/units/{unit_id}"): rule(UNIT_ADMINS),
+    ("DELETE", "/api/units/{unit_id}"): rule(ADMIN),
+    ("POST", "/api/units/{unit_id}/status"): rule(UNIT_DESK, unit_param="unit_id"),
+    ("GET", "/api/units/{unit_id}/positions"): rule(WATCHERS | UNIT, unit_param="unit_id"),
+    ("GET", "/api/ingest/stats"): rule(OPS),
+    # dispatch: operators act, commanders watch, a unit updates its own assignment only
+    ("POST", "/api/incidents"): rule(OPERATORS | ADMIN),
+    ("GET", "/api/incidents"): rule(WATCHERS),
+    ("GET", "/api/incidents/{incident_id}"): rule(WATCHERS),
+    ("GET", "/api/incidents/{incident_id}/log"): rule(WATCHERS),
+    ("GET", "/api/incidents/{incident_id}/duplicates"): rule(WATCHERS),
+    ("POST", "/api/incidents/{incident_id}/validate"): rule(OPERATORS | ADMIN),
+    ("POST", "/api/incidents/{incident_id}/accept"): rule(OPERATORS | ADMIN),
+    ("POST", "/api/incidents/{incident_id}/merge"): rule(OPERATORS | ADMIN),
+    ("GET", "/api/incidents/{incident_id}/recommendations"): rule(WATCHERS),
+    ("POST", "/api/incidents/{incident_id}/assignments"): rule(OPERATORS | ADMIN),
+    ("POST", "/api/incidents/{incident_id}/assignments/{assignment_id}/status"): rule(
+        UNIT_DESK, unit_param="assignment_id"
+    ),
+    ("POST", "/api/incidents/{incident_id}/close"): rule(OPERATORS | ADMIN),
+    ("GET", "/api/callers/{phone}"): rule(OPERATORS | ADMIN),
+    # pages: the shells and their assets load without a token, then log in through the API
+    ("GET", "/operator"): PUBLIC,
+    ("GET", "/commander"): PUBLIC,
+    ("GET", "/planner"): PUBLIC,
+    ("GET", "/unit"): PUBLIC,
+    ("GET", "/static/{path:path}"): PUBLIC,
+    ("GET", "/api/map/jurisdictions"): rule(STAFF),
+    # planner: aggregates (and exports) within the caller's scope
+    ("GET", "/api/planner/summary"): rule(STAFF),
+    ("GET", "/api/planner/heat"): rule(STAFF),
+    ("GET", "/api/planner/hexbins"): rule(STAFF),
+    ("GET", "/api/planner/share"): rule(STAFF),
+    ("GET", "/api/planner/export.csv"): rule(STAFF),
+    ("GET", "/api/planner/export.geojson"): rule(STAFF),
+    # unit page: the logged-in unit's own job and phone location
+    ("GET", "/api/me/job"): rule(UNIT),
+    ("POST", "/api/me/location"): rule(UNIT),
+    # live map: server-sent events (token also as ?access_token=)
+    ("GET", "/api/live/units"): rule(WATCHERS, query_token=True),
+}
+
+
+def rule_for(method: str, path: str) -> Rule | None:
+    """The rule for a route (HEAD is treated as GET); None: not in the policy, so denied."""
+    method = "GET" if method == "HEAD" else method
+    return POLICY.get((method, path))

@@ -1,0 +1,178 @@
+"""Assignment: one transaction per request; a unit is never on two incidents at once.
+
+The incident row and then each unit row (in id order, so two requests cannot deadlock) are
+locked FOR UPDATE; a second operator's request waits, then sees the first one's assignment and
+gets a Conflict naming that incident. The partial unique index uq_assignments_active_unit is
+the last line of defence should any code path skip the lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Collection
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.errors import Conflict, NotFound, ServiceUnavailable
+from dispatch.intake import get_incident, incident_lonlat
+from dispatch.log import append_log
+from dispatch.models import Assignment, Incident
+from tracking.models import Unit
+
+log = logging.getLogger("siaga.dispatch.assign")
+
+ASSIGNABLE_UNIT_STATUSES = ("available", "returning")
+OPEN_FOR_DISPATCH = ("received", "offered", "accepted", "escalated", "dispatched", "on_scene")
+
+
+def active_assignments(session: Session, *, incident_id: int) -> list[Assignment]:
+    """The incident's assignments that still hold their unit."""
+    query = select(Assignment).where(
+        Assignment.incident_id == incident_id, Assignment.released_at.is_(None)
+    )
+    return list(session.scalars(query.order_by(Assignment.id)))
+
+
+def list_assignments(session: Session, *, incident_id: int) -> list[tuple[Assignment, str]]:
+    """Every assignment of an incident with the unit's call sign, oldest first."""
+    query = (
+        select(Assignment, Unit.call_sign)
+        .join(Unit, Unit.id == Assignment.unit_id)
+        .where(Assignment.incident_id == incident_id)
+        .order_by(Assignment.id)
+    )
+    return [(a, call_sign) for a, call_sign in session.execute(query)]
+
+
+def _check_incident(incident: Incident) -> None:
+    if incident.validity != "valid":
+        raise Conflict(f"laporan {incident.id} belum divalidasi sebagai valid", field="incident_id")
+    if incident.status not in OPEN_FOR_DISPATCH:
+        raise Conflict(
+            f"laporan {incident.id} berstatus {incident.status}; tidak dapat menugaskan unit",
+            field="incident_id",
+        )
+
+
+def _lock_free_unit(session: Session, *, unit_id: int, incident_id: int) -> Unit:
+    unit = session.get(Unit, unit_id, with_for_update=True)
+    if unit is None:
+        raise NotFound(f"unit {unit_id} tidak ditemukan", field="unit_ids")
+    busy = session.scalar(
+        select(Assignment).where(Assignment.unit_id == unit_id, Assignment.released_at.is_(None))
+    )
+    if busy is not None:
+        where = "laporan ini" if busy.incident_id == incident_id else f"laporan #{busy.incident_id}"
+        raise Conflict(f"unit {unit.call_sign} sudah ditugaskan ke {where}", field="unit_ids")
+    if unit.status not in ASSIGNABLE_UNIT_STATUSES:
+        raise Conflict(f"unit {unit.call_sign} berstatus {unit.status}", field="unit_ids")
+    return unit
+
+
+def assign_units(
+    session: Session,
+    *,
+    incident_id: int,
+    unit_ids: list[int],
+    actor: str,
+    etas: dict[int, float] | None = None,
+    jurisdiction_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> list[tuple[Assignment, Unit]]:
+    """Assign units to an incident (Conflict naming the other incident if one is taken)."""
+    from tracking.service import set_unit_status
+
+    now = now or datetime.now(UTC)
+    incident = get_incident(
+        session, incident_id=incident_id, jurisdiction_ids=jurisdiction_ids, for_update=True
+    )
+    _check_incident(incident)
+    created = []
+    for unit_id in sorted(set(unit_ids)):
+        unit = _lock_free_unit(session, unit_id=unit_id, incident_id=incident.id)
+        set_unit_status(
+            session,
+            unit_id=unit.id,
+            status="dispatched",
+            actor=actor,
+            reason=f"laporan #{incident.id}",
+        )
+        assignment = Assignment(
+            incident_id=incident.id,
+            unit_id=unit.id,
+            job_id=f"{incident.id}-{uuid.uuid4().hex[:10]}",
+            status="sent",
+            eta_s=(etas or {}).get(unit.id),
+            assigned_by=actor,
+            assigned_at=now,
+            last_sent_at=now,
+            send_count=1,
+        )
+        session.add(assignment)
+        created.append((assignment, unit))
+        append_log(
+            session,
+            incident_id=incident.id,
+            actor=actor,
+            action="assigned",
+            at=now,
+            message=f"Unit {unit.call_sign} ditugaskan; tugas dikirim",
+            detail={"unit_id": unit.id, "job_id": assignment.job_id},
+        )
+    _flush_or_conflict(session)
+    if incident.dispatched_at is None:
+        incident.dispatched_at = now
+    if incident.status in ("received", "offered", "accepted", "escalated"):
+        incident.status = "dispatched"
+    return created
+
+
+def _flush_or_conflict(session: Session) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        # Only reachable if a writer bypassed the row locks; the index still refuses it.
+        raise Conflict("unit sudah ditugaskan ke laporan lain", field="unit_ids") from exc
+
+
+def job_message(incident: Incident, assignment: Assignment, *, sent_at: datetime) -> dict:
+    """The job JSON the unit's tracker receives."""
+    lon, lat = incident_lonlat(incident)
+    return {
+        "job_id": assignment.job_id,
+        "incident_id": incident.id,
+        "lon": lon,
+        "lat": lat,
+        "category": incident.category,
+        "priority": incident.priority,
+        "description": incident.description,
+        "sent_at": sent_at.isoformat(),
+    }
+
+
+def send_job(
+    link,  # noqa: ANN001
+    *,
+    topic_root: str,
+    incident: Incident,
+    assignment: Assignment,
+    call_sign: str,
+    now: datetime | None = None,
+) -> bool:
+    """Publish one job at QoS 1 (after the assignment is committed); False if the broker is down.
+
+    A job that could not be sent is re-sent by the worker after the ack timeout.
+    """
+    from tracking.jobs import publish_job
+
+    job = job_message(incident, assignment, sent_at=now or datetime.now(UTC))
+    try:
+        publish_job(link, topic_root=topic_root, call_sign=call_sign, job=job)
+    except ServiceUnavailable as exc:
+        log.warning("job %s to %s not sent: %s", assignment.job_id, call_sign, exc.message)
+        return False
+    return True

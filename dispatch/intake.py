@@ -1,0 +1,259 @@
+"""Intake: create incidents, caller history and prank flags, duplicate suggestions, merge."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from geoalchemy2 import Geography
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import Point
+from sqlalchemy import cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from core.errors import Conflict, InvalidInput, NotFound
+from dispatch.log import append_log
+from dispatch.models import Incident
+from dispatch.schemas import IncidentCreate
+from dispatch.taxonomy import CATEGORIES, VALIDITY_LABELS
+
+# A number with this many prank calls is flagged at intake.
+PRANK_FLAG_COUNT = 2
+# An open incident of the same category this close in space and time may be the same event.
+DUPLICATE_RADIUS_M = 300.0
+DUPLICATE_WINDOW_S = 30 * 60
+# Calls may be entered a while after they came in, but not from the future (clock skew).
+MAX_FUTURE_S = 60
+
+
+def normalize_phone(raw: str) -> str:
+    """Indonesian numbers to one form: digits only, +62 / 62 -> 0 (0812..., 0542...)."""
+    digits = re.sub(r"[^\d]", "", raw)
+    if raw.strip().startswith("+62") or (digits.startswith("62") and len(digits) > 9):
+        digits = "0" + digits[2:]
+    if not 3 <= len(digits) <= 15:
+        raise InvalidInput("nomor telepon harus 3-15 angka", field="caller_phone")
+    return digits
+
+
+def _received_at(value: datetime | None, now: datetime) -> datetime:
+    if value is None:
+        return now
+    if value.tzinfo is None:
+        raise InvalidInput("waktu panggilan harus memakai zona waktu", field="call_received_at")
+    if value > now + timedelta(seconds=MAX_FUTURE_S):
+        raise InvalidInput("waktu panggilan tidak boleh di masa depan", field="call_received_at")
+    return value
+
+
+def create_incident(
+    session: Session, *, data: IncidentCreate, actor: str, now: datetime | None = None
+) -> Incident:
+    """Create an incident, resolving its Polda/Polres/Polsek and target at creation."""
+    from jurisdictions.service import lookup_point
+
+    now = now or datetime.now(UTC)
+    found = lookup_point(session, lon=data.lon, lat=data.lat)
+    incident = Incident(
+        caller_name=data.caller_name.strip(),
+        caller_phone=normalize_phone(data.caller_phone),
+        channel=data.channel,
+        category=data.category,
+        priority=data.priority,
+        description=data.description,
+        address=data.address,
+        geom=from_shape(Point(data.lon, data.lat), srid=4326),
+        polda_id=found.polda.id if found.polda else None,
+        polres_id=found.polres.id if found.polres else None,
+        polsek_id=found.polsek.id if found.polsek else None,
+        location_match=found.match,
+        response_target_s=found.response_target_s,
+        timezone=found.timezone,
+        validity="pending",
+        status="received",
+        handler_level="polda",
+        call_received_at=_received_at(data.call_received_at, now),
+        created_at=now,
+        created_by=actor,
+    )
+    session.add(incident)
+    session.flush()
+    where = found.polsek or found.polres or found.polda
+    place = f"{where.name}" if where else "di luar wilayah"
+    append_log(
+        session,
+        incident_id=incident.id,
+        actor=actor,
+        action="created",
+        at=now,
+        message=f"Laporan {CATEGORIES[data.category]} diterima ({place})",
+        detail={"match": found.match, "distance_m": found.distance_m},
+    )
+    return incident
+
+
+def incident_lonlat(incident: Incident) -> tuple[float, float]:
+    """The incident's (lon, lat)."""
+    point = to_shape(incident.geom)
+    return point.x, point.y
+
+
+def in_scope(incident: Incident, jurisdiction_ids: Collection[int] | None) -> bool:
+    """Whether the caller's jurisdictions include this incident's Polda, Polres or Polsek."""
+    if jurisdiction_ids is None:
+        return True
+    return bool({incident.polda_id, incident.polres_id, incident.polsek_id} & set(jurisdiction_ids))
+
+
+def get_incident(
+    session: Session,
+    *,
+    incident_id: int,
+    jurisdiction_ids: Collection[int] | None = None,
+    for_update: bool = False,
+) -> Incident:
+    """One incident in the caller's scope (NotFound otherwise)."""
+    incident = session.get(Incident, incident_id, with_for_update=for_update)
+    if incident is None or not in_scope(incident, jurisdiction_ids):
+        raise NotFound(f"laporan {incident_id} tidak ditemukan", field="incident_id")
+    return incident
+
+
+def caller_history(
+    session: Session,
+    *,
+    phone: str,
+    exclude_id: int | None = None,
+    jurisdiction_ids: Collection[int] | None = None,
+) -> dict[str, Any]:
+    """Earlier incidents from this number, counts by validity, and the prank flag."""
+    phone = normalize_phone(phone)
+    rows = session.scalars(
+        select(Incident)
+        .where(Incident.caller_phone == phone, Incident.id != (exclude_id or 0))
+        .order_by(Incident.created_at.desc())
+    ).all()
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.validity] = counts.get(row.validity, 0) + 1
+    pranks = counts.get("prank", 0)
+    flagged = pranks >= PRANK_FLAG_COUNT
+    message = (
+        f"PERHATIAN: nomor ini {pranks} kali tercatat laporan palsu/iseng"
+        if flagged
+        else f"{len(rows)} laporan sebelumnya dari nomor ini"
+    )
+    recent = [_history_row(r) for r in rows if in_scope(r, jurisdiction_ids)][:10]
+    return {
+        "phone": phone,
+        "total": len(rows),
+        "by_validity": counts,
+        "prank_count": pranks,
+        "flagged": flagged,
+        "message": message,
+        "recent": recent,
+    }
+
+
+def _history_row(incident: Incident) -> dict[str, Any]:
+    return {
+        "incident_id": incident.id,
+        "created_at": incident.created_at,
+        "category": incident.category,
+        "validity": incident.validity,
+        "validity_label": VALIDITY_LABELS[incident.validity],
+        "status": incident.status,
+    }
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    """An open incident that may describe the same event, and why."""
+
+    incident: Incident
+    distance_m: float
+    reasons: list[str]
+
+
+def find_duplicates(
+    session: Session, *, incident: Incident, now: datetime | None = None
+) -> list[DuplicateCandidate]:
+    """Open incidents near in space and time with the same category, or from the same phone."""
+    since = (now or datetime.now(UTC)) - timedelta(seconds=DUPLICATE_WINDOW_S)
+    here = cast(incident.geom, Geography)
+    distance = func.ST_Distance(cast(Incident.geom, Geography), here)
+    near_same = (Incident.category == incident.category) & func.ST_DWithin(
+        cast(Incident.geom, Geography), here, DUPLICATE_RADIUS_M
+    )
+    rows = session.execute(
+        select(Incident, distance.label("distance_m"))
+        .where(Incident.id != incident.id, Incident.closed_at.is_(None))
+        .where(Incident.created_at >= since)
+        .where(or_(near_same, Incident.caller_phone == incident.caller_phone))
+        .order_by(distance)
+        .limit(10)
+    ).all()
+    return [_duplicate(incident, other, float(d)) for other, d in rows]
+
+
+def _duplicate(incident: Incident, other: Incident, distance_m: float) -> DuplicateCandidate:
+    reasons = []
+    if other.category == incident.category and distance_m <= DUPLICATE_RADIUS_M:
+        reasons.append(f"kategori sama, berjarak {distance_m:.0f} m")
+    if other.caller_phone == incident.caller_phone:
+        reasons.append("nomor pelapor sama")
+    minutes = (incident.created_at - other.created_at).total_seconds() / 60
+    reasons.append(f"dibuat {minutes:.0f} menit sebelumnya")
+    return DuplicateCandidate(other, distance_m, reasons)
+
+
+def merge_incident(
+    session: Session,
+    *,
+    incident_id: int,
+    into_id: int,
+    actor: str,
+    jurisdiction_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> Incident:
+    """Mark an incident as a duplicate of another open one and close it; both logs say so."""
+    now = now or datetime.now(UTC)
+    if incident_id == into_id:
+        raise InvalidInput("laporan tidak dapat digabung dengan dirinya sendiri", field="into_id")
+    incident = get_incident(
+        session, incident_id=incident_id, jurisdiction_ids=jurisdiction_ids, for_update=True
+    )
+    target = get_incident(session, incident_id=into_id, jurisdiction_ids=jurisdiction_ids)
+    if incident.closed_at is not None:
+        raise Conflict(f"laporan {incident_id} sudah ditutup", field="incident_id")
+    if target.validity == "duplicate":
+        raise Conflict(f"laporan {into_id} sendiri adalah duplikat", field="into_id")
+    from dispatch.assign import active_assignments
+
+    if active_assignments(session, incident_id=incident_id):
+        raise Conflict(f"laporan {incident_id} masih memiliki unit bertugas", field="incident_id")
+    incident.validity, incident.duplicate_of_id = "duplicate", into_id
+    incident.validated_at = incident.validated_at or now
+    incident.status, incident.closed_at, incident.disposition = "closed", now, "duplikat"
+    append_log(
+        session,
+        incident_id=incident.id,
+        actor=actor,
+        action="merged",
+        at=now,
+        message=f"Digabung sebagai duplikat laporan #{into_id}",
+        detail={"into_id": into_id},
+    )
+    append_log(
+        session,
+        incident_id=into_id,
+        actor=actor,
+        action="merged_in",
+        at=now,
+        message=f"Laporan #{incident.id} digabung ke laporan ini",
+        detail={"from_id": incident.id},
+    )
+    return incident

@@ -1,0 +1,149 @@
+"""Dispatch rows: incidents, their append-only log (buku mutasi) and unit assignments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base
+
+CHANNELS = ("telepon", "sms", "email", "media_sosial")
+VALIDITIES = ("pending", "valid", "invalid", "prank", "duplicate")
+# received -> offered (to Polres) -> accepted | escalated (back to Polda) -> dispatched
+# -> on_scene -> cleared -> closed; invalid/prank/duplicate go straight to closed.
+INCIDENT_STATUSES = (
+    "received",
+    "offered",
+    "accepted",
+    "escalated",
+    "dispatched",
+    "on_scene",
+    "cleared",
+    "closed",
+)
+# sent -> acknowledged -> en_route -> on_scene -> cleared; cancelled ends it early.
+ASSIGNMENT_STATUSES = ("sent", "acknowledged", "en_route", "on_scene", "cleared", "cancelled")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Incident(Base):
+    """One 110 call placed on the map, resolved to Polda/Polres/Polsek at creation."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (
+        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(_in("validity", VALIDITIES), name="validity"),
+        CheckConstraint(_in("status", INCIDENT_STATUSES), name="status"),
+        CheckConstraint("priority BETWEEN 1 AND 3", name="priority"),
+        CheckConstraint("handler_level IN ('polda', 'polres')", name="handler"),
+        Index(
+            "ix_incidents_open_created", "created_at", postgresql_where=text("closed_at IS NULL")
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    caller_name: Mapped[str] = mapped_column(Text)
+    caller_phone: Mapped[str] = mapped_column(Text, index=True)  # normalised: 08...
+    channel: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(Text, index=True)
+    priority: Mapped[int] = mapped_column(Integer)  # 1 = darurat, 3 = rendah
+    description: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    geom: Mapped[WKBElement] = mapped_column(
+        Geometry("POINT", srid=4326, spatial_index=True), nullable=False
+    )
+    polda_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    polres_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    polsek_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    location_match: Mapped[str] = mapped_column(Text)  # inside | nearest
+    response_target_s: Mapped[int | None] = mapped_column(Integer)
+    timezone: Mapped[str | None] = mapped_column(Text)
+    validity: Mapped[str] = mapped_column(Text, default="pending")
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    status: Mapped[str] = mapped_column(Text, default="received", index=True)
+    handler_level: Mapped[str] = mapped_column(Text, default="polda")
+    accept_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    call_received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    validated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    offered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    en_route_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    on_scene_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disposition: Mapped[str | None] = mapped_column(Text)
+    callback_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    callback_outcome: Mapped[str | None] = mapped_column(Text)
+    callback_note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(Text, default="operator")
+
+
+class IncidentLog(Base):
+    """Buku mutasi: one row per change (who, when, what); a trigger forbids UPDATE/DELETE."""
+
+    __tablename__ = "incident_log"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)  # Bahasa Indonesia, shown to operators
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+class Assignment(Base):
+    """A unit sent to an incident; at most one active (released_at IS NULL) per unit."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        CheckConstraint(_in("status", ASSIGNMENT_STATUSES), name="status"),
+        Index(
+            "uq_assignments_active_unit",
+            "unit_id",
+            unique=True,
+            postgresql_where=text("released_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(Integer, index=True)
+    job_id: Mapped[str] = mapped_column(Text, unique=True)
+    status: Mapped[str] = mapped_column(Text, default="sent")
+    eta_s: Mapped[float | None] = mapped_column(Float)
+    assigned_by: Mapped[str] = mapped_column(Text)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    send_count: Mapped[int] = mapped_column(Integer, default=1)
+    acked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    alerted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    en_route_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    inside_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    on_scene_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    arrival_source: Mapped[str | None] = mapped_column(Text)  # gps | crew | tracker
+    cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

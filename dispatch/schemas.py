@@ -1,0 +1,239 @@
+"""Pydantic shapes of the dispatch API (separate from the rows)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from dispatch.taxonomy import CALLBACK_OUTCOMES, CATEGORIES, DISPOSITIONS
+
+Channel = Literal["telepon", "sms", "email", "media_sosial"]
+
+
+def _one_of(value: str, allowed: dict[str, str], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{what} tidak dikenal: {value!r}; pilihan: {', '.join(allowed)}")
+    return value
+
+
+class IncidentCreate(BaseModel):
+    """What the operator enters at intake."""
+
+    caller_name: str = Field(min_length=1, max_length=200)
+    caller_phone: str = Field(min_length=3, max_length=32)
+    channel: Channel = "telepon"
+    category: str
+    priority: int = Field(2, ge=1, le=3)
+    description: str = Field("", max_length=4000)
+    address: str = Field("", max_length=500)
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    call_received_at: datetime | None = None
+    actor: str | None = None
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, value: str) -> str:
+        return _one_of(value, CATEGORIES, "kategori")
+
+
+class ValidateRequest(BaseModel):
+    validity: Literal["valid", "invalid", "prank", "duplicate"]
+    category: str | None = None
+    priority: int | None = Field(None, ge=1, le=3)
+    duplicate_of_id: int | None = None
+    note: str = ""
+    actor: str | None = None
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, value: str | None) -> str | None:
+        return None if value is None else _one_of(value, CATEGORIES, "kategori")
+
+
+class ActorRequest(BaseModel):
+    actor: str | None = None
+    note: str = ""
+
+
+class MergeRequest(BaseModel):
+    into_id: int
+    actor: str | None = None
+
+
+class AssignRequest(BaseModel):
+    unit_ids: list[int] = Field(min_length=1, max_length=20)
+    # ETAs the operator saw in the recommendation (kept on the assignment for later review).
+    etas: dict[int, float] | None = None
+    actor: str | None = None
+
+
+class AssignmentStatusRequest(BaseModel):
+    status: Literal["acknowledged", "en_route", "on_scene", "cleared", "cancelled"]
+    actor: str | None = None
+    note: str = ""
+
+
+class CloseRequest(BaseModel):
+    disposition: str
+    callback_outcome: str
+    callback_at: datetime | None = None
+    callback_note: str = ""
+    note: str = ""
+    actor: str | None = None
+
+    @field_validator("disposition")
+    @classmethod
+    def _disposition(cls, value: str) -> str:
+        return _one_of(value, DISPOSITIONS, "disposisi")
+
+    @field_validator("callback_outcome")
+    @classmethod
+    def _callback(cls, value: str) -> str:
+        return _one_of(value, CALLBACK_OUTCOMES, "hasil telepon balik")
+
+
+class JurisdictionOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    level: str
+
+
+class IncidentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    caller_name: str
+    caller_phone: str
+    channel: str
+    category: str
+    priority: int
+    description: str
+    address: str
+    lon: float
+    lat: float
+    polda: JurisdictionOut | None
+    polres: JurisdictionOut | None
+    polsek: JurisdictionOut | None
+    location_match: str
+    response_target_s: int | None
+    timezone: str | None
+    validity: str
+    duplicate_of_id: int | None
+    status: str
+    handler_level: str
+    accept_deadline: datetime | None
+    timestamps: dict[str, datetime | None]
+    disposition: str | None
+    callback_outcome: str | None
+    callback_note: str | None
+    created_by: str
+    alerts: int = 0
+
+
+class LogEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    message: str
+    detail: dict[str, Any]
+
+
+class ClockOut(BaseModel):
+    state: Literal["running", "met", "missed", "no_target"]
+    target_s: int | None
+    elapsed_s: float
+    remaining_s: float | None
+    response_s: float | None
+    margin_s: float | None
+    message: str
+
+
+class AssignmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    incident_id: int
+    unit_id: int
+    call_sign: str | None = None
+    job_id: str
+    status: str
+    eta_s: float | None
+    assigned_by: str
+    assigned_at: datetime
+    last_sent_at: datetime
+    send_count: int
+    acked_at: datetime | None
+    alerted_at: datetime | None
+    en_route_at: datetime | None
+    on_scene_at: datetime | None
+    arrival_source: str | None
+    cleared_at: datetime | None
+    released_at: datetime | None
+
+
+class DuplicateOut(BaseModel):
+    incident_id: int
+    category: str
+    status: str
+    distance_m: float
+    created_at: datetime
+    reasons: list[str]
+
+
+class CallerHistoryOut(BaseModel):
+    phone: str
+    total: int
+    by_validity: dict[str, int]
+    prank_count: int
+    flagged: bool
+    message: str
+    recent: list[dict[str, Any]]
+
+
+class IncidentDetail(IncidentOut):
+    clock: ClockOut
+    log: list[LogEntryOut]
+    assignments: list[AssignmentOut]
+
+
+class IntakeResult(IncidentDetail):
+    caller_history: CallerHistoryOut
+    possible_duplicates: list[DuplicateOut]
+
+
+class RecommendationOut(BaseModel):
+    unit_id: int
+    call_sign: str
+    kind: str
+    rank: int
+    eta_s: float
+    eta_method: str
+    distance_m: float
+    fix_age_s: float
+    home_jurisdiction_id: int | None
+    own_jurisdiction: str | None
+    within_target: bool | None
+    reasons: list[str]
+
+
+class ExclusionOut(BaseModel):
+    unit_id: int
+    call_sign: str
+    kind: str
+    distance_m: float
+    reasons: list[str]
+
+
+class RecommendationsOut(BaseModel):
+    incident_id: int
+    target_s: int | None
+    road_graph: bool
+    recommendations: list[RecommendationOut]
+    excluded: list[ExclusionOut]

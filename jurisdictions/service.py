@@ -1,0 +1,218 @@
+"""Jurisdiction lookups: which Polda -> Polres -> Polsek a point belongs to, and inheritance.
+
+Single lookups run in PostGIS on the subdivided `jurisdiction_parts` (GiST, small pieces);
+the batch form (`lookup_points`) uses an in-process index over the same pieces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+from sqlalchemy.types import Integer
+
+from core.errors import InvalidLocation, NotFound
+from geo.coords import check_lon_lat
+from jurisdictions.models import Jurisdiction
+
+# The 12-nautical-mile territorial sea; the API passes settings.jurisdiction_nearest_max_m.
+DEFAULT_NEAREST_MAX_M = 22224.0
+_VALID_AT = (
+    "p.valid_from <= coalesce(CAST(:at AS timestamptz), now()) "
+    "AND (p.valid_to IS NULL OR p.valid_to > coalesce(CAST(:at AS timestamptz), now()))"
+)
+# Deepest level first; on a shared border the lowest code wins (deterministic).
+_INSIDE_SQL = text(
+    "SELECT p.jurisdiction_id FROM jurisdiction_parts p "
+    "WHERE ST_Covers(p.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) AND " + _VALID_AT + " "
+    "ORDER BY p.depth DESC, p.code, p.jurisdiction_id LIMIT 1"
+)
+# Nearest: 32 candidate pieces by index distance (degrees are close to isotropic at
+# Indonesia's latitudes), then exact geodesic distance; ties within 1 m go to depth, code.
+_NEAREST_SQL = text(
+    "WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g), "
+    "cand AS (SELECT p.jurisdiction_id, p.depth, p.code, "
+    "ST_Distance(p.geom::geography, pt.g::geography) AS d FROM jurisdiction_parts p, pt "
+    "WHERE " + _VALID_AT + " ORDER BY p.geom <-> pt.g LIMIT 32) "
+    "SELECT jurisdiction_id, d FROM cand WHERE d <= :max_m "
+    "ORDER BY round(d::numeric), depth DESC, code, jurisdiction_id LIMIT 1"
+)
+_CHAIN_SQL = text(
+    "WITH RECURSIVE chain AS ("
+    " SELECT j.id AS start_id, j.id, j.code, j.name, j.level, j.parent_id,"
+    " j.response_target_s, j.timezone, 0 AS up FROM jurisdictions j WHERE j.id = ANY(:ids)"
+    " UNION ALL"
+    " SELECT c.start_id, j.id, j.code, j.name, j.level, j.parent_id,"
+    " j.response_target_s, j.timezone, c.up + 1 FROM jurisdictions j"
+    " JOIN chain c ON j.id = c.parent_id WHERE c.up < 8)"
+    " SELECT * FROM chain ORDER BY start_id, up"
+).bindparams(bindparam("ids", type_=ARRAY(Integer)))
+
+
+@dataclass(frozen=True)
+class JurisdictionRef:
+    """A jurisdiction named in a lookup result."""
+
+    id: int
+    code: str
+    name: str
+    level: str
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """The Polda -> Polres -> Polsek chain for a point, with the effective target and zone."""
+
+    polda: JurisdictionRef | None
+    polres: JurisdictionRef | None
+    polsek: JurisdictionRef | None
+    match: str  # 'inside' or 'nearest'
+    distance_m: float
+    response_target_s: int | None
+    timezone: str | None
+
+    @property
+    def deepest(self) -> JurisdictionRef:
+        """The most specific jurisdiction of the chain."""
+        found = self.polsek or self.polres or self.polda
+        assert found is not None
+        return found
+
+
+def lookup_point(
+    session: Session,
+    *,
+    lon: float,
+    lat: float,
+    at: datetime | None = None,
+    nearest_max_m: float = DEFAULT_NEAREST_MAX_M,
+) -> LookupResult:
+    """Resolve a point to its jurisdiction chain as of `at` (default now)."""
+    lon, lat = check_lon_lat(lon, lat)
+    params = {"lon": lon, "lat": lat, "at": at}
+    hit = session.execute(_INSIDE_SQL, params).scalar()
+    if hit is not None:
+        return chains_for(session, ids=[hit])[hit].with_match("inside", 0.0)
+    return _nearest(session, lon=lon, lat=lat, at=at, nearest_max_m=nearest_max_m)
+
+
+def _nearest(
+    session: Session, *, lon: float, lat: float, at: datetime | None, nearest_max_m: float
+) -> LookupResult:
+    params = {"lon": lon, "lat": lat, "at": at, "max_m": nearest_max_m}
+    row = session.execute(_NEAREST_SQL, params).first()
+    if row is None:
+        raise InvalidLocation(
+            f"titik ({lon:.6f}, {lat:.6f}) di luar wilayah layanan: tidak ada wilayah hukum "
+            f"dalam jarak {nearest_max_m:,.0f} m",
+            field="lat",
+        )
+    return chains_for(session, ids=[row.jurisdiction_id])[row.jurisdiction_id].with_match(
+        "nearest", round(float(row.d), 1)
+    )
+
+
+@dataclass(frozen=True)
+class _Chain:
+    refs: dict[str, JurisdictionRef]
+    response_target_s: int | None
+    timezone: str | None
+
+    def with_match(self, match: str, distance_m: float) -> LookupResult:
+        return LookupResult(
+            polda=self.refs.get("polda"),
+            polres=self.refs.get("polres"),
+            polsek=self.refs.get("polsek"),
+            match=match,
+            distance_m=distance_m,
+            response_target_s=self.response_target_s,
+            timezone=self.timezone,
+        )
+
+
+def chains_for(session: Session, *, ids: Iterable[int]) -> dict[int, _Chain]:
+    """Each jurisdiction's chain of ancestors with target and zone inherited bottom-up."""
+    rows = session.execute(_CHAIN_SQL, {"ids": sorted(set(ids))}).all()
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(row.start_id, []).append(row)
+    return {start: _chain_of(chain) for start, chain in grouped.items()}
+
+
+def _chain_of(rows: list) -> _Chain:
+    refs: dict[str, JurisdictionRef] = {}
+    target = zone = None
+    for row in rows:  # ordered from the jurisdiction itself upwards
+        refs.setdefault(row.level, JurisdictionRef(row.id, row.code, row.name, row.level))
+        target = target if target is not None else row.response_target_s
+        zone = zone or row.timezone
+    return _Chain(refs=refs, response_target_s=target, timezone=zone)
+
+
+def effective_target_s(session: Session, *, jurisdiction_id: int) -> int | None:
+    """The response-time target in seconds, inherited from the nearest ancestor that sets one."""
+    return _require_chain(session, jurisdiction_id).response_target_s
+
+
+def effective_timezone(session: Session, *, jurisdiction_id: int) -> str | None:
+    """The time zone (WIB/WITA/WIT), inherited from the nearest ancestor that sets one."""
+    return _require_chain(session, jurisdiction_id).timezone
+
+
+def _require_chain(session: Session, jurisdiction_id: int) -> _Chain:
+    chain = chains_for(session, ids=[jurisdiction_id]).get(jurisdiction_id)
+    if chain is None:
+        raise NotFound(f"wilayah hukum {jurisdiction_id} tidak ditemukan", field="jurisdiction_id")
+    return chain
+
+
+_DESCENDANTS_SQL = text(
+    "WITH RECURSIVE below AS (SELECT id FROM jurisdictions WHERE id = :id"
+    " UNION SELECT j.id FROM jurisdictions j JOIN below b ON j.parent_id = b.id)"
+    " SELECT id FROM below"
+)
+
+
+def descendant_ids(session: Session, *, jurisdiction_id: int) -> set[int]:
+    """The jurisdiction itself and every jurisdiction below it (all versions), for scoping."""
+    found = set(session.execute(_DESCENDANTS_SQL, {"id": jurisdiction_id}).scalars())
+    if not found:
+        raise NotFound(f"wilayah hukum {jurisdiction_id} tidak ditemukan", field="jurisdiction_id")
+    return found
+
+
+def get_jurisdiction(
+    session: Session, *, jurisdiction_id: int, scope_ids: Iterable[int] | None = None
+) -> Jurisdiction:
+    """One jurisdiction row; NotFound when absent or outside the caller's scope."""
+    row = session.get(Jurisdiction, jurisdiction_id)
+    if row is None or (scope_ids is not None and jurisdiction_id not in set(scope_ids)):
+        raise NotFound(f"wilayah hukum {jurisdiction_id} tidak ditemukan", field="jurisdiction_id")
+    return row
+
+
+def list_jurisdictions(
+    session: Session,
+    *,
+    level: str | None = None,
+    parent_id: int | None = None,
+    at: datetime | None = None,
+    scope_ids: Iterable[int] | None = None,
+) -> list[Jurisdiction]:
+    """Jurisdictions in force at `at` (default now), filtered by level, parent and scope."""
+    at_expr = at if at is not None else text("now()")
+    query = select(Jurisdiction).where(
+        Jurisdiction.valid_from <= at_expr,
+        (Jurisdiction.valid_to.is_(None)) | (Jurisdiction.valid_to > at_expr),
+    )
+    if level is not None:
+        query = query.where(Jurisdiction.level == level)
+    if parent_id is not None:
+        query = query.where(Jurisdiction.parent_id == parent_id)
+    if scope_ids is not None:
+        query = query.where(Jurisdiction.id.in_(list(scope_ids)))
+    return list(session.scalars(query.order_by(Jurisdiction.level, Jurisdiction.code)))

@@ -1,0 +1,210 @@
+"""Per-unit broker credentials against a Mosquitto this test starts itself (never the shared one).
+
+A unit's credentials let it publish only on its own topics and read only its own jobs; the
+ingest and dispatch accounts are separate; anonymous clients and revoked credentials are refused.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from core.embedded_broker import ensure_broker, mq_dir, stop_broker
+from core.settings import Settings
+from tests.conftest import wait_until
+from tests.security.conftest import Tree
+from tracking.credentials import apply_to_broker, issue_credentials, revoke_credentials
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def broker(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """A private broker (own state_dir and port) with the project's config; removed after."""
+    state = tmp_path_factory.mktemp("broker")
+    own = base_settings.model_copy(
+        update={
+            "state_dir": state,
+            "mqtt_port": _free_port(),
+            "mqtt_url": None,
+            "mqtt_topic_root": f"siaga/acl-{uuid.uuid4().hex[:6]}",
+        }
+    )
+    ensure_broker(own)
+    folder = mq_dir(own)
+    try:
+        yield own
+    finally:
+        stop_broker(own)
+        shutil.rmtree(folder, ignore_errors=True)
+        if folder.parent != state:  # as root the folder lived under /var/lib/siaga/<hash>
+            shutil.rmtree(folder.parent, ignore_errors=True)
+
+
+class Probe:
+    """A paho v5 client that records its connect result, SUBACKs, PUBACKs and messages."""
+
+    def __init__(self, port: int, username: str | None, password: str | None) -> None:
+        self.client = mqtt.Client(
+            callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
+            client_id=f"probe-{uuid.uuid4().hex[:8]}",
+            protocol=mqtt.MQTTv5,
+        )
+        if username:
+            self.client.username_pw_set(username, password)
+        self.connect_rc: mqtt.ReasonCode | None = None
+        self.messages: list[tuple[str, bytes]] = []
+        self.pubacks: dict[int, int] = {}
+        self.subacks: list[list[int]] = []
+        self.lock = threading.Lock()
+        self.client.on_connect = self._on_connect
+        self.client.on_message = self._on_message
+        self.client.on_publish = self._on_publish
+        self.client.on_subscribe = self._on_subscribe
+        self.client.connect_async(
+            "127.0.0.1", port, clean_start=True, properties=Properties(PacketTypes.CONNECT)
+        )
+        self.client.loop_start()
+        wait_until(lambda: self.connect_rc is not None, message="CONNACK")
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:  # noqa: ANN001
+        self.connect_rc = reason_code
+        if reason_code.is_failure:
+            client.disconnect()
+
+    def _on_message(self, client, userdata, message) -> None:  # noqa: ANN001
+        with self.lock:
+            self.messages.append((message.topic, message.payload))
+
+    def _on_publish(self, client, userdata, mid, reason_code, properties) -> None:  # noqa: ANN001
+        self.pubacks[mid] = reason_code.value
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:  # noqa: ANN001
+        self.subacks.append([rc.value for rc in reason_codes])
+
+    @property
+    def connected(self) -> bool:
+        return self.connect_rc is not None and not self.connect_rc.is_failure
+
+    def subscribe(self, *topics: str) -> None:
+        count = len(self.subacks)
+        self.client.subscribe([(t, 1) for t in topics])
+        wait_until(lambda: len(self.subacks) > count, message="SUBACK")
+
+    def publish(self, topic: str, payload: str) -> int:
+        """Publish at QoS 1; the PUBACK reason code (0 accepted, 135 not authorized)."""
+        info = self.client.publish(topic, payload, qos=1)
+        wait_until(lambda: info.mid in self.pubacks, message=f"PUBACK for {topic}")
+        return self.pubacks[info.mid]
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def _account_password(broker: Settings, account: str) -> str:
+    return (mq_dir(broker) / f"{account}_password").read_text().strip()
+
+
+def _connect_when_reloaded(broker: Settings, username: str, password: str) -> Probe:
+    """The broker reloads on SIGHUP asynchronously: retry until the new account works."""
+    probes: list[Probe] = []
+
+    def attempt() -> bool:
+        probe = Probe(broker.mqtt_port, username, password)
+        probes.append(probe)
+        return probe.connected
+
+    wait_until(attempt, timeout_s=10, interval_s=0.2, message=f"{username} accepted")
+    for probe in probes[:-1]:
+        probe.close()
+    return probes[-1]
+
+
+def test_anonymous_and_wrong_passwords_are_refused(broker: Settings) -> None:
+    for username, password in [(None, None), ("siaga-ingest", "salah"), ("unit-X", "salah")]:
+        probe = Probe(broker.mqtt_port, username, password)
+        assert not probe.connected, username
+        probe.close()
+
+
+def test_unit_cannot_act_as_another_unit_or_read_its_jobs(
+    broker: Settings,
+    db_session,
+    tree: Tree,  # noqa: ANN001
+) -> None:
+    root = broker.mqtt_topic_root
+    own, other = tree.unit_call_sign, tree.other_unit_call_sign
+    cred, password = issue_credentials(db_session, call_sign=own, issued_by="test")
+    issue_credentials(db_session, call_sign=other, issued_by="test")
+    assert apply_to_broker(db_session, broker) is True
+    unit = _connect_when_reloaded(broker, cred.username, password)
+    ingest = Probe(broker.mqtt_port, "siaga-ingest", _account_password(broker, "ingest"))
+    dispatch = Probe(broker.mqtt_port, "siaga-dispatch", _account_password(broker, "dispatch"))
+    try:
+        assert ingest.connected and dispatch.connected
+        ingest.subscribe(f"{root}/units/+/location", f"{root}/units/+/status")
+        unit.subscribe(f"{root}/units/{own}/jobs", f"{root}/units/{other}/jobs", f"{root}/#")
+
+        # Publishing as the other unit is refused; on its own topics it is accepted.
+        assert unit.publish(f"{root}/units/{other}/location", "forged") == 135
+        assert unit.publish(f"{root}/units/{other}/status", "forged") == 135
+        assert unit.publish(f"{root}/units/{own}/jobs", "self-assigned") == 135
+        assert unit.publish(f"{root}/units/{own}/location", "genuine") == 0
+        # Only dispatch sends jobs; the unit reads its own only.
+        assert ingest.publish(f"{root}/units/{own}/jobs", "not-dispatch") == 135
+        assert dispatch.publish(f"{root}/units/{other}/location", "not-a-unit") == 135
+        assert dispatch.publish(f"{root}/units/{other}/jobs", "job-for-other") == 0
+        assert dispatch.publish(f"{root}/units/{own}/jobs", "job-for-own") == 0
+
+        wait_until(lambda: (f"{root}/units/{own}/jobs", b"job-for-own") in unit.messages)
+        wait_until(lambda: ingest.messages, message="genuine fix")
+        marker = unit.publish(f"{root}/units/{own}/status", "marker")
+        assert marker == 0
+        wait_until(lambda: len(ingest.messages) >= 2, message="marker at ingest")
+        # Overlapping subscriptions each get a copy; what matters is which topics arrive.
+        assert set(unit.messages) == {(f"{root}/units/{own}/jobs", b"job-for-own")}
+        assert ingest.messages == [
+            (f"{root}/units/{own}/location", b"genuine"),
+            (f"{root}/units/{own}/status", b"marker"),
+        ]
+    finally:
+        for probe in (unit, ingest, dispatch):
+            probe.close()
+
+
+def test_revoked_credentials_are_refused_and_files_are_private(
+    broker: Settings,
+    db_session,
+    tree: Tree,  # noqa: ANN001
+) -> None:
+    cred, password = issue_credentials(db_session, call_sign=tree.unit_call_sign)
+    apply_to_broker(db_session, broker)
+    _connect_when_reloaded(broker, cred.username, password).close()
+    revoke_credentials(db_session, call_sign=tree.unit_call_sign)
+    apply_to_broker(db_session, broker)
+
+    def refused() -> bool:
+        probe = Probe(broker.mqtt_port, cred.username, password)
+        probe.close()
+        return not probe.connected
+
+    wait_until(refused, timeout_s=10, interval_s=0.2, message="revoked credentials refused")
+    folder: Path = mq_dir(broker)
+    for name in ("passwd", "acl", "units.passwd", "units.acl"):
+        assert (folder / name).stat().st_mode & 0o077 == 0, name
+    assert password not in (folder / "passwd").read_text()
+    assert cred.username not in (folder / "acl").read_text()

@@ -1,0 +1,67 @@
+"""The ingest worker on the real broker and database: fixes, bad input, events, heartbeat."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import text
+
+from core.db import make_session_factory, session_scope
+from core.heartbeat import list_beats
+from tests.conftest import wait_until
+from tests.tracking.factories import make_unit
+from tests.tracking.live import Publisher, count_positions, running_worker
+from tracking.jobs import unit_topic
+from tracking.models import Unit, UnitEvent
+
+
+def test_worker_stores_fixes_rejects_bad_input_and_applies_reports(settings, engine):
+    with session_scope(make_session_factory(engine)) as session:
+        unit = make_unit(session)
+        unit_id, sign = unit.id, unit.call_sign
+    root = settings.mqtt_topic_root
+    now = time.time()
+    with running_worker(settings) as worker:
+        pub = Publisher(settings)
+        wait_until(lambda: worker.client.is_connected(), message="worker connected")
+        time.sleep(0.3)  # subscriptions are sent in on_connect
+        loc = unit_topic(root, sign, "location")
+        for i in range(50):
+            pub.publish(loc, {"lon": 116.84 + i * 1e-5, "lat": -1.26, "fixed_at": now - 50 + i})
+        pub.publish(loc, {"lon": 116.84, "lat": -1.26, "fixed_at": now - 50})  # duplicate
+        pub.publish(loc, b"not json")
+        pub.publish(loc, {"lon": 0, "lat": 0, "fixed_at": now})
+        pub.publish(loc, {"lon": 116.84, "lat": -1.26, "fixed_at": now + 7200})
+        pub.publish(unit_topic(root, "NOBODY-1", "location"), {"lon": 1, "lat": 1, "fixed_at": now})
+        pub.publish(unit_topic(root, sign, "link"), b"online")
+        pub.publish(unit_topic(root, sign, "ack"), {"job_id": "J-1", "acked_at": "x"})
+        pub.publish(unit_topic(root, sign, "status"), {"status": "off_duty", "job_id": None})
+        pub.close()
+        wait_until(lambda: count_positions(engine, [unit_id]) == 50, message="50 fixes stored")
+        wait_until(lambda: worker.counters["received"] >= 58, message="all messages handled")
+        rejects = dict(worker.rejects)
+    assert rejects == {
+        "duplicate": 1,
+        "malformed": 1,
+        "zero_coordinates": 1,
+        "future_fix": 1,
+        "unknown_unit": 1,
+    }
+    with session_scope(make_session_factory(engine)) as session:
+        unit = session.get(Unit, unit_id)
+        assert unit.link_connected and unit.status == "off_duty"
+        kinds = sorted(e.kind for e in session.query(UnitEvent).filter_by(unit_id=unit_id))
+        assert kinds == ["ack", "status"]
+        latest = session.execute(
+            text("SELECT extract(epoch FROM fixed_at) FROM unit_positions_latest WHERE unit_id=:u"),
+            {"u": unit_id},
+        ).scalar_one()
+        assert float(latest) == round(now - 1, 6) or abs(float(latest) - (now - 1)) < 1e-3
+        beats = list_beats(session, "ingest")
+        assert any(b["detail"].get("stored", 0) >= 50 for b in beats)
+        counts = dict(
+            session.execute(
+                text("SELECT reason, sum(count) FROM ingest_reject_counts GROUP BY reason")
+            ).all()
+        )
+        assert counts["malformed"] >= 1 and counts["unknown_unit"] >= 1

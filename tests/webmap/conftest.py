@@ -1,0 +1,246 @@
+"""Browser fixtures: the real app under uvicorn on a free port, headless Debian Chromium.
+
+Every request the page makes is recorded; a test fails if any request failed or went to
+another host. Screenshots go to tests/artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from tests.conftest import wait_until
+from tests.webmap.factories import City, issue_test_token, seed_city
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    host: str
+    server: object
+
+
+def _start_server(settings) -> tuple[object, threading.Thread, int]:
+    import uvicorn
+
+    from api.app import create_app
+
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=2,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="webmap-uvicorn", daemon=True)
+    thread.start()
+    return server, thread, port
+
+
+def _serve(settings) -> Iterator[LiveServer]:
+    server, thread, port = _start_server(settings)
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: _answers(url), timeout_s=30, message="uvicorn to answer")
+    try:
+        yield LiveServer(url=url, host=f"127.0.0.1:{port}", server=server)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url + "/health", timeout=2).status_code in (200, 503)
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def city(engine) -> City:
+    """The synthetic city, committed into the test database once per run."""
+    return seed_city(engine)
+
+
+@pytest.fixture(scope="session")
+def live_server(settings, city) -> Iterator[LiveServer]:
+    """The real app (no tile URL) under uvicorn on a free port, against the test database."""
+    yield from _serve(settings.model_copy(update={"tile_url": ""}))
+
+
+@pytest.fixture(scope="session")
+def tokens(engine, settings, city) -> dict[str, str]:
+    """Bearer tokens for a national admin, a Polda operator, a planner and unit WEB-R4-1."""
+    return {
+        "admin": issue_test_token(engine, settings, username="web.admin", role="admin"),
+        "operator": issue_test_token(
+            engine,
+            settings,
+            username="web.operator",
+            role="polda_operator",
+            jurisdiction_id=city.polda_id,
+        ),
+        "planner": issue_test_token(engine, settings, username="web.planner", role="planner"),
+        "unit": issue_test_token(
+            engine, settings, username="web.unit", role="unit", unit_id=city.unit_ids["WEB-R4-1"]
+        ),
+    }
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian chromium is not installed (scripts/setup.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        # Playwright gives every launch a fresh, empty user-data-dir of its own.
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class PageVisit:
+    """A browser tab on the live server that records every request it makes."""
+
+    page: object
+    host: str
+    requests: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    def assert_clean(self) -> None:
+        """No request failed, none left the host, no script error."""
+        assert self.requests, "the page made no request at all"
+        assert not self.foreign, f"requests to other hosts: {self.foreign}"
+        assert not self.failed, f"failed requests: {self.failed}"
+        assert not self.console_errors, f"script errors: {self.console_errors}"
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+
+def _record(visit: PageVisit, context) -> None:
+    def route(route) -> None:
+        url = route.request.url
+        if urlsplit(url).netloc != visit.host and not url.startswith(("data:", "blob:")):
+            visit.foreign.append(url)
+            route.abort()  # never let a request leave the machine
+            return
+        route.continue_()
+
+    context.route("**/*", route)
+    page = visit.page
+    page.on("request", lambda r: visit.requests.append(r.url))
+    page.on(
+        "requestfailed",
+        lambda r: (
+            visit.failed.append(f"{r.url} {r.failure}")
+            if "/api/live/" not in r.url or "ABORTED" not in str(r.failure)
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: visit.failed.append(f"{r.url} {r.status}") if r.status >= 400 else None,
+    )
+    page.on("pageerror", lambda e: visit.console_errors.append(str(e)))
+
+
+@pytest.fixture
+def open_page(browser, live_server, tokens) -> Iterator:
+    """open_page(path, role=..., viewport=...) -> PageVisit, logged in with that role's token."""
+    contexts = []
+
+    def _open(path: str, *, role: str | None = "admin", viewport=(1400, 900), server=None):
+        target = server or live_server
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        contexts.append(context)
+        if role:
+            token = tokens[role]
+            context.add_init_script(f"sessionStorage.setItem('siaga_token', {token!r});")
+        visit = PageVisit(page=context.new_page(), host=target.host)
+        _record(visit, context)
+        visit.page.goto(target.url + path)
+        return visit
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+# Interim, until api/policy.py (security engineer) lists the web-map routes: the rules the
+# pages need. setdefault: an entry in the real policy always wins.
+def _interim_rules() -> dict:
+    from api.policy import EVERYONE, OPERATORS, PUBLIC, STAFF, UNIT, UNIT_DESK, WATCHERS, rule
+
+    incident = "/api/incidents/{incident_id}"
+    return {
+        ("GET", "/api/me/job"): rule(UNIT),
+        ("POST", "/api/me/location"): rule(UNIT),
+        ("GET", "/api/jurisdictions/lookup"): rule(WATCHERS),
+        ("GET", "/api/callers/{phone}"): rule(OPERATORS | {"admin"}),
+        ("GET", "/api/incidents"): rule(WATCHERS),
+        ("POST", "/api/incidents"): rule(OPERATORS | {"admin"}),
+        ("GET", incident): rule(WATCHERS),
+        ("GET", incident + "/recommendations"): rule(OPERATORS | {"admin"}),
+        ("POST", incident + "/validate"): rule(OPERATORS | {"admin"}),
+        ("POST", incident + "/accept"): rule(OPERATORS | {"admin"}),
+        ("POST", incident + "/assignments"): rule(OPERATORS | {"admin"}),
+        ("POST", incident + "/assignments/{assignment_id}/status"): rule(UNIT_DESK),
+        **{("GET", f"/{p}"): PUBLIC for p in ("operator", "commander", "planner", "unit")},
+        ("GET", "/static/{path:path}"): PUBLIC,
+        ("GET", "/api/map/jurisdictions"): rule(EVERYONE),
+        ("GET", "/api/live/units"): rule(WATCHERS),
+        **{("GET", p): rule(STAFF) for p in PLANNER_ROUTES},
+    }
+
+
+PLANNER_ROUTES = (
+    "/api/planner/summary",
+    "/api/planner/hexbins",
+    "/api/planner/heat",
+    "/api/planner/share",
+    "/api/planner/export.csv",
+    "/api/planner/export.geojson",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def interim_policy() -> None:
+    from api.policy import POLICY
+
+    for key, value in _interim_rules().items():
+        POLICY.setdefault(key, value)

@@ -1,0 +1,70 @@
+"""Commander live map: units arrive by server-sent events and move without a page reload."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from tests.webmap.factories import move_unit
+
+
+def _first_event(live_server, token: str) -> tuple[str, dict]:
+    headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
+    with httpx.stream("GET", live_server.url + "/api/live/units", headers=headers, timeout=10) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        name, data = "", ""
+        for line in r.iter_lines():
+            if line.startswith("event:"):
+                name = line[6:].strip()
+            elif line.startswith("data:"):
+                data = line[5:].strip()
+            elif not line and data:
+                return name, json.loads(data)
+    raise AssertionError("stream ended without an event")
+
+
+def test_live_stream_starts_with_every_unit(live_server, tokens, city):
+    name, data = _first_event(live_server, tokens["admin"])
+    assert name == "units" and data["full"] is True
+    by_sign = {u["call_sign"]: u for u in data["units"]}
+    assert {"WEB-R4-1", "WEB-R2-1", "WEB-R4-2"} <= set(by_sign)
+    assert by_sign["WEB-R4-1"]["lon"] == 116.825 and by_sign["WEB-R4-1"]["stale"] is False
+
+
+def test_live_stream_needs_a_token(live_server):
+    assert httpx.get(live_server.url + "/api/live/units", timeout=5).status_code == 401
+
+
+def _position(page, call_sign: str):
+    return page.evaluate("cs => window.Siaga.live && window.Siaga.live.position(cs)", call_sign)
+
+
+def test_commander_map_shows_a_unit_move_without_reload(open_page, engine, city):
+    visit = open_page("/commander")
+    page = visit.page
+    page.wait_for_function("() => window.Siaga.live && window.Siaga.live.state.units.size >= 3")
+    page.wait_for_selector("#live-state.on")
+    assert _position(page, "WEB-R4-1") == [116.825, -1.262]
+    page.evaluate("() => { window.__sameDocument = true; }")
+    visit.screenshot("commander-before-move")
+
+    move_unit(engine, city.unit_ids["WEB-R4-1"], lon=116.835, lat=-1.268)
+    page.wait_for_function(
+        "() => { const p = window.Siaga.live.position('WEB-R4-1'); return p && p[0] === 116.835; }",
+        timeout=15000,
+    )
+    assert page.evaluate("() => window.__sameDocument") is True  # no reload happened
+    assert _position(page, "WEB-R4-1") == [116.835, -1.268]
+    visit.screenshot("commander-after-move")
+
+    page.select_option("#f-kind", "R2")
+    page.wait_for_function("() => document.getElementById('sum-units').textContent === '1'")
+    page.select_option("#f-kind", "")
+    page.select_option("#f-status", "off_duty")
+    page.wait_for_function("() => document.getElementById('sum-units').textContent === '1'")
+    page.select_option("#f-status", "")
+    page.select_option("#f-polsek", str(city.polsek_ids[1]))
+    page.wait_for_function("() => document.getElementById('sum-units').textContent === '2'")
+    visit.assert_clean()

@@ -1,0 +1,93 @@
+"""Fix filters: invalid or zero coordinates, future or too old, duplicate, poor accuracy,
+impossible implied speed. Each returns a reason (the counter key) or None."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from tracking.decode import Fix, is_finite_point
+
+EARTH_RADIUS_M = 6_371_008.8
+# Past this gap the implied-speed check is skipped, so one bad accepted fix cannot lock a unit
+# out for good.
+SPEED_CHECK_MAX_GAP_S = 300.0
+
+
+@dataclass(frozen=True)
+class FilterLimits:
+    max_fix_age_s: float
+    max_future_s: float
+    max_accuracy_m: float
+    max_speed_mps: float
+
+
+@dataclass(slots=True)
+class LastFix:
+    fixed_at: float
+    lon: float
+    lat: float
+
+
+def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in metres (spherical Earth is plenty for a speed check)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def check_static(fix: Fix, *, now: float, limits: FilterLimits) -> str | None:
+    """Checks that need nothing but the fix itself and the clock."""
+    if not is_finite_point(fix.lon, fix.lat):
+        return "invalid_coordinates"
+    if abs(fix.lon) < 1e-6 and abs(fix.lat) < 1e-6:
+        return "zero_coordinates"
+    if not math.isfinite(fix.fixed_at) or fix.fixed_at > now + limits.max_future_s:
+        return "future_fix"
+    if fix.fixed_at < now - limits.max_fix_age_s:
+        return "too_old"
+    if fix.accuracy_m is not None and (
+        fix.accuracy_m < 0 or fix.accuracy_m > limits.max_accuracy_m
+    ):
+        return "poor_accuracy"
+    return None
+
+
+class FixFilter:
+    """Per-worker filter state: the newest accepted fix of each unit it has seen."""
+
+    def __init__(self, limits: FilterLimits) -> None:
+        self.limits = limits
+        self.last: dict[int, LastFix] = {}
+
+    def check(self, unit_id: int, fix: Fix, *, now: float) -> str | None:
+        """Reason to reject the fix, or None (and remember it as the unit's newest)."""
+        reason = check_static(fix, now=now, limits=self.limits)
+        if reason is not None:
+            return reason
+        last = self.last.get(unit_id)
+        if last is not None:
+            if fix.fixed_at == last.fixed_at:
+                return "duplicate"
+            reason = self._speed_reason(last, fix)
+            if reason is not None:
+                return reason
+        if last is None or fix.fixed_at > last.fixed_at:
+            self.last[unit_id] = LastFix(fix.fixed_at, fix.lon, fix.lat)
+        return None
+
+    def _speed_reason(self, last: LastFix, fix: Fix) -> str | None:
+        gap_s = abs(fix.fixed_at - last.fixed_at)
+        if gap_s > SPEED_CHECK_MAX_GAP_S:
+            return None
+        distance_m = haversine_m(last.lon, last.lat, fix.lon, fix.lat)
+        # GPS noise of a few tens of metres over a 1 s gap is not a 90 m/s drive.
+        slack_m = max(50.0, fix.accuracy_m or 0.0)
+        if distance_m - slack_m > self.limits.max_speed_mps * max(gap_s, 1.0):
+            return "impossible_speed"
+        return None
+
+    def forget(self, unit_id: int) -> None:
+        """Drop a unit's memory (its fix was not stored after all)."""
+        self.last.pop(unit_id, None)

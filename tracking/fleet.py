@@ -1,0 +1,123 @@
+"""Demo and simulated fleets: register units, find the area they patrol, run the simulator."""
+
+from __future__ import annotations
+
+import logging
+import random
+import signal
+import time
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.db import make_engine, make_session_factory, session_scope
+from core.settings import Settings
+from jurisdictions.models import Jurisdiction
+from tracking.models import Unit
+from tracking.service import create_unit
+from tracking.simulator import DEFAULT_AREA, Fleet, SimUnit, random_point
+
+log = logging.getLogger("siaga.simulate")
+DEMO_PREFIX = "SIM"
+
+
+def demo_polsek_id(session: Session) -> int | None:
+    """The demo Polsek (first Polsek in force by code), if jurisdictions are loaded."""
+    query = (
+        select(Jurisdiction.id)
+        .where(Jurisdiction.level == "polsek", Jurisdiction.valid_to.is_(None))
+        .order_by(Jurisdiction.code)
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def fleet_call_signs(count: int, prefix: str = DEMO_PREFIX) -> list[tuple[str, str]]:
+    """(call sign, kind) of a fleet: two cars (R4) for every motorcycle (R2)."""
+    return [
+        (f"{prefix}-{'R2' if i % 3 == 2 else 'R4'}-{i + 1:03d}", "R2" if i % 3 == 2 else "R4")
+        for i in range(count)
+    ]
+
+
+def ensure_fleet(
+    session: Session, *, count: int, prefix: str = DEMO_PREFIX, home_jurisdiction_id: int | None
+) -> list[tuple[str, str]]:
+    """Register the fleet's units that do not exist yet (idempotent); return them all."""
+    fleet = fleet_call_signs(count, prefix)
+    existing = set(
+        session.scalars(select(Unit.call_sign).where(Unit.call_sign.like(f"{prefix}-%")))
+    )
+    for call_sign, kind in fleet:
+        if call_sign not in existing:
+            create_unit(
+                session,
+                call_sign=call_sign,
+                kind=kind,
+                home_jurisdiction_id=home_jurisdiction_id,
+                crew=[{"nama": f"Bripda {call_sign}"}],
+            )
+    return fleet
+
+
+def patrol_area(session: Session) -> tuple[float, float, float, float]:
+    """Bounding box of the Polsek areas in force, or the demo city's."""
+    box = session.execute(
+        select(
+            func.ST_XMin(func.ST_Extent(Jurisdiction.geom)),
+            func.ST_YMin(func.ST_Extent(Jurisdiction.geom)),
+            func.ST_XMax(func.ST_Extent(Jurisdiction.geom)),
+            func.ST_YMax(func.ST_Extent(Jurisdiction.geom)),
+        ).where(Jurisdiction.level == "polsek", Jurisdiction.valid_to.is_(None))
+    ).one()
+    if box[0] is None:
+        return DEFAULT_AREA
+    return (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
+
+
+def run_simulation(
+    settings: Settings,
+    *,
+    units: int,
+    interval_s: float = 5.0,
+    dwell_s: float = 90.0,
+    duration_s: float | None = None,
+    prefix: str = DEMO_PREFIX,
+    seed: int = 110,
+) -> None:
+    """Register the fleet if needed, then drive it until SIGTERM/SIGINT or duration_s."""
+    engine = make_engine(settings, pool_size=1)
+    with session_scope(make_session_factory(engine)) as session:
+        home = demo_polsek_id(session)
+        fleet_units = ensure_fleet(session, count=units, prefix=prefix, home_jurisdiction_id=home)
+        area = patrol_area(session)
+    engine.dispose()
+    rng = random.Random(seed)
+    sim_units = [
+        SimUnit(
+            call_sign, kind, *random_point(area, rng), random_point(area, rng), rng.uniform(7, 13)
+        )
+        for call_sign, kind in fleet_units
+    ]
+    fleet = Fleet(settings, sim_units, interval_s=interval_s, dwell_s=dwell_s, seed=seed)
+    _drive(fleet, area, duration_s)
+
+
+def _drive(fleet: Fleet, area: tuple, duration_s: float | None) -> None:
+    stop = {"now": False}
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    fleet.start()
+    log.info("simulating %d units in %s", len(fleet.units), area)
+    started = last = time.time()
+    try:
+        while not stop["now"] and (duration_s is None or last - started < duration_s):
+            time.sleep(0.2)
+            now = time.time()
+            fleet.take_jobs(now)
+            for unit in fleet.units.values():
+                fleet.step(unit, now - last, now, area)
+            last = now
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fleet.stop()

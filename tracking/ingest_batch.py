@@ -1,0 +1,129 @@
+"""One ingest batch: filter fixes, stage them, store events and link reports, count rejects."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from tracking.decode import Rejected, decode_event, decode_link
+from tracking.filters import FixFilter
+from tracking.writer import StagedFix, add_reject_counts, store_event, store_link, write_fixes
+
+if TYPE_CHECKING:
+    from tracking.worker import Inbound
+
+log = logging.getLogger("siaga.ingest")
+# A flood of bad messages must not flood the log: at most this many lines per window.
+REJECT_LOG_LINES = 20
+REJECT_LOG_WINDOW_S = 10.0
+
+
+@dataclass
+class BatchOutcome:
+    stored: int = 0
+    events: int = 0
+    rejects: Counter[str] = field(default_factory=Counter)
+
+
+class _RejectLog:
+    window_start = 0.0
+    lines = 0
+    suppressed = 0
+
+
+def log_reject(topic: str, reason: str, detail: str) -> None:
+    """Log one rejected message with its topic and reason (rate limited)."""
+    now = time.monotonic()
+    if now - _RejectLog.window_start > REJECT_LOG_WINDOW_S:
+        if _RejectLog.suppressed:
+            log.warning("%d more rejected messages not logged", _RejectLog.suppressed)
+        _RejectLog.window_start, _RejectLog.lines, _RejectLog.suppressed = now, 0, 0
+    if _RejectLog.lines < REJECT_LOG_LINES:
+        _RejectLog.lines += 1
+        log.warning("rejected %s: %s%s", topic, reason, f" ({detail})" if detail else "")
+    else:
+        _RejectLog.suppressed += 1
+
+
+@dataclass
+class PreparedBatch:
+    """Filter verdicts of a batch, computed once (a retried write must not re-filter)."""
+
+    staged: list[StagedFix] = field(default_factory=list)
+    others: list[tuple[Inbound, int]] = field(default_factory=list)
+    rejects: Counter[str] = field(default_factory=Counter)
+
+
+def prepare_batch(
+    batch: list[Inbound], unit_ids: dict[str, int], fix_filter: FixFilter
+) -> PreparedBatch:
+    """Resolve units and filter fixes; rejected messages are logged and counted."""
+    prepared = PreparedBatch()
+    now = time.time()
+    for item in batch:
+        reason = item.reject
+        unit_id = unit_ids.get(item.call_sign)
+        if reason is None and unit_id is None:
+            reason = "unknown_unit"
+        elif reason is None and item.fix is not None:
+            reason = fix_filter.check(unit_id, item.fix, now=now)  # type: ignore[arg-type]
+            if reason is None:
+                prepared.staged.append(StagedFix(unit_id, item.fix, item.received_at))  # type: ignore[arg-type]
+        elif reason is None:
+            prepared.others.append((item, unit_id))  # type: ignore[arg-type]
+        if reason is not None:
+            prepared.rejects[reason] += 1
+            log_reject(item.topic, reason, item.reject_detail)
+    return prepared
+
+
+def write_batch(session: Session, prepared: PreparedBatch) -> BatchOutcome:
+    """Write one prepared batch inside the caller's transaction (the caller commits, then acks)."""
+    outcome = BatchOutcome(rejects=Counter(prepared.rejects))
+    for item, unit_id in prepared.others:
+        reason = _store_other(session, item, unit_id)
+        if reason is None:
+            outcome.events += item.kind in ("ack", "status")
+        else:
+            outcome.rejects[reason] += 1
+            log_reject(item.topic, reason, item.reject_detail)
+    outcome.stored = write_fixes(session, prepared.staged)
+    if len(prepared.staged) > outcome.stored:
+        outcome.rejects["duplicate"] += len(prepared.staged) - outcome.stored
+    add_reject_counts(session, outcome.rejects)
+    return outcome
+
+
+def _store_other(session: Session, item: Inbound, unit_id: int) -> str | None:
+    """Ack, status or link message; returns a reject reason or None."""
+    received_at = datetime.fromtimestamp(item.received_at, UTC)
+    try:
+        if item.kind == "link":
+            connected = decode_link(item.payload)
+            store_link(session, unit_id=unit_id, connected=connected, at=received_at)
+            return None
+        if item.kind == "jobs":
+            return "outbound_topic"
+        job_id, status, payload = decode_event(item.payload, item.kind)
+    except Rejected as exc:
+        item.reject_detail = exc.detail
+        return exc.reason
+    stored = store_event(
+        session,
+        unit_id=unit_id,
+        call_sign=item.call_sign,
+        kind=item.kind,
+        job_id=job_id,
+        status=status,
+        payload=payload,
+        topic=item.topic,
+        raw=item.payload,
+        received_at=received_at,
+    )
+    return None if stored else "duplicate"

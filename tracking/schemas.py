@@ -1,0 +1,101 @@
+"""Pydantic shapes of tracking data in the API (separate from the rows)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from tracking.service import Position, UnitView
+
+UnitKind = Literal["R4", "R2", "boat", "other"]
+UnitStatus = Literal[
+    "available", "dispatched", "en_route", "on_scene", "returning", "off_duty", "out_of_service"
+]
+
+
+class UnitCreate(BaseModel):
+    call_sign: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$", examples=["BPP-R4-01"])
+    kind: UnitKind
+    home_jurisdiction_id: int | None = None
+    crew: list[Any] = Field(default_factory=list)
+
+
+class UnitUpdate(BaseModel):
+    kind: UnitKind | None = None
+    home_jurisdiction_id: int | None = None
+    crew: list[Any] | None = None
+
+
+class StatusChange(BaseModel):
+    status: UnitStatus
+    reason: str = Field("", max_length=500)
+
+
+class PositionOut(BaseModel):
+    lon: float
+    lat: float
+    fixed_at: datetime
+    received_at: datetime
+    speed_mps: float | None
+    heading_deg: float | None
+    accuracy_m: float | None
+
+    @classmethod
+    def of(cls, position: Position) -> PositionOut:
+        return cls(**position.__dict__)
+
+
+class UnitOut(BaseModel):
+    """A unit: dispatch status, link liveness and fix freshness, kept apart."""
+
+    id: int
+    call_sign: str
+    kind: str
+    home_jurisdiction_id: int | None
+    crew: list[Any]
+    status: str
+    status_changed_at: datetime
+    link_connected: bool
+    link_changed_at: datetime | None
+    position: PositionOut | None
+    fix_age_s: float | None
+    fix_stale: bool
+    available: bool = Field(description="status available and a fresh fix")
+
+    @classmethod
+    def of(cls, view: UnitView) -> UnitOut:
+        unit = view.unit
+        return cls(
+            id=unit.id,
+            call_sign=unit.call_sign,
+            kind=unit.kind,
+            home_jurisdiction_id=unit.home_jurisdiction_id,
+            crew=unit.crew,
+            status=unit.status,
+            status_changed_at=unit.status_changed_at,
+            link_connected=unit.link_connected,
+            link_changed_at=unit.link_changed_at,
+            position=PositionOut.of(view.position) if view.position else None,
+            fix_age_s=None if view.fix_age_s is None else round(view.fix_age_s, 1),
+            fix_stale=view.fix_stale,
+            available=view.available,
+        )
+
+
+class IngestWorkerOut(BaseModel):
+    instance: str
+    alive: bool
+    age_s: float
+    detail: dict[str, Any]
+
+
+class IngestStatsOut(BaseModel):
+    """Ingest statistics: workers' counters and rejected messages by reason."""
+
+    workers_alive: int
+    workers: list[IngestWorkerOut]
+    rejected_today: dict[str, int]
+    rejected_total: dict[str, int]
+    positions_last_minute: int

@@ -1,0 +1,256 @@
+"""The ingest worker: paho decodes and queues, one writer thread drains in batches.
+
+Nothing is acknowledged to the broker before its batch is committed (manual PUBACK), so a
+worker, broker or database restart makes the broker redeliver what was not stored yet; the
+history's primary key absorbs the duplicates. Several workers share the load through an MQTT 5
+shared subscription; each keeps its own persistent session (stable client id).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.subscribeoptions import SubscribeOptions
+from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.db import make_engine, make_session_factory
+from core.heartbeat import record_beat
+from core.mqtt import connect, make_client
+from core.settings import Settings
+from tracking.decode import Fix, Rejected, decode_fix, parse_topic
+from tracking.filters import FilterLimits, FixFilter
+from tracking.ingest_batch import BatchOutcome, PreparedBatch, prepare_batch, write_batch
+from tracking.models import Unit
+
+log = logging.getLogger("siaga.ingest")
+HEARTBEAT_S = 3.0
+UNKNOWN_RETRY_S = 10.0
+# Messages the broker may have in flight to one worker (MQTT 5 Receive Maximum): several
+# batches' worth, since nothing is acknowledged before its batch is committed.
+RECEIVE_MAXIMUM = 20000
+
+
+@dataclass(slots=True)
+class Inbound:
+    """One received message after decoding, waiting for the writer."""
+
+    mid: int
+    qos: int
+    generation: int
+    topic: str
+    call_sign: str
+    kind: str
+    received_at: float
+    payload: bytes
+    fix: Fix | None = None
+    reject: str | None = None
+    reject_detail: str = ""
+
+
+def subscriptions(settings: Settings) -> list[str]:
+    """The shared-subscription topics every ingest worker subscribes to."""
+    base = f"$share/{settings.ingest_share_group}/{settings.mqtt_topic_root}/units/+"
+    return [f"{base}/{kind}" for kind in ("location", "ack", "status", "link")]
+
+
+def decode_inbound(msg: mqtt.MQTTMessage, root: str, generation: int) -> Inbound:
+    """Decode topic and payload; a bad message becomes an Inbound with a reject reason."""
+    item = Inbound(msg.mid, msg.qos, generation, msg.topic, "", "", time.time(), msg.payload)
+    try:
+        item.call_sign, item.kind = parse_topic(msg.topic, root)
+        if item.kind == "location":
+            item.fix = decode_fix(msg.payload)
+    except Rejected as exc:
+        item.reject, item.reject_detail = exc.reason, exc.detail
+    return item
+
+
+class IngestWorker:
+    """One ingest worker process: MQTT session, queue, batch writer, heartbeat."""
+
+    def __init__(self, settings: Settings, instance: str) -> None:
+        self.settings = settings
+        self.instance = instance
+        self.queue: queue.SimpleQueue[Inbound] = queue.SimpleQueue()
+        self.stopping = threading.Event()
+        self.generation = 0
+        self.counters: Counter[str] = Counter()
+        self.rejects: Counter[str] = Counter()
+        self.started_at = datetime.now(UTC)
+        self.filter = FixFilter(
+            FilterLimits(
+                max_fix_age_s=settings.ingest_max_fix_age_s,
+                max_future_s=settings.ingest_max_future_s,
+                max_accuracy_m=settings.ingest_max_accuracy_m,
+                max_speed_mps=settings.ingest_max_speed_mps,
+            )
+        )
+        self.unit_ids: dict[str, int] = {}
+        self.unknown_until: dict[str, float] = {}
+        self.engine = make_engine(settings, pool_size=2)
+        self.sessions = make_session_factory(self.engine)
+        self.client, self.target, self.props = make_client(
+            settings.mqtt_dsn(), f"siaga-ingest-{instance}", persistent=True
+        )
+        self.props.ReceiveMaximum = RECEIVE_MAXIMUM
+        self.client.manual_ack_set(True)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+        self.client.reconnect_delay_set(min_delay=1, max_delay=5)
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:  # noqa: ANN001
+        if reason_code.is_failure:
+            log.error("broker refused connection: %s", reason_code)
+            return
+        self.generation += 1
+        # Subscribing here means a reconnect re-subscribes (the session usually kept them).
+        client.subscribe([(t, SubscribeOptions(qos=1)) for t in subscriptions(self.settings)])
+        log.info(
+            "connected to %s:%s, session present=%s",
+            self.target.host,
+            self.target.port,
+            flags.session_present,
+        )
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:  # noqa: ANN001
+        if not self.stopping.is_set():
+            log.warning("broker link lost (%s); paho reconnects", reason_code)
+
+    def _on_message(self, client, userdata, msg) -> None:  # noqa: ANN001
+        self.queue.put(decode_inbound(msg, self.settings.mqtt_topic_root, self.generation))
+
+    def run(self) -> None:
+        """Connect and write batches until stop() is called."""
+        self._ensure_partitions()
+        connect(self.client, self.target, self.props, persistent=True)
+        self.client.loop_start()
+        next_beat = 0.0
+        try:
+            while not self.stopping.is_set():
+                batch = self._take_batch()
+                if batch:
+                    self._write_until_stored(batch)
+                if time.monotonic() >= next_beat:
+                    self._beat()
+                    next_beat = time.monotonic() + HEARTBEAT_S
+        finally:
+            self.client.disconnect()
+            self.client.loop_stop()
+            self.engine.dispose()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def _take_batch(self) -> list[Inbound]:
+        try:
+            batch = [self.queue.get(timeout=0.5)]
+        except queue.Empty:
+            return []
+        deadline = time.monotonic() + self.settings.ingest_flush_s
+        while len(batch) < self.settings.ingest_batch_size:
+            remaining = deadline - time.monotonic()
+            try:
+                batch.append(
+                    self.queue.get(timeout=remaining) if remaining > 0 else self.queue.get_nowait()
+                )
+            except queue.Empty:
+                break
+        return batch
+
+    def _write_until_stored(self, batch: list[Inbound]) -> None:
+        """Write the batch, retrying while the database is away; then acknowledge it."""
+        prepared: PreparedBatch | None = None
+        delay_s = 0.5
+        while not self.stopping.is_set():
+            try:
+                if prepared is None:
+                    self._resolve_units(batch)
+                    prepared = prepare_batch(batch, self.unit_ids, self.filter)
+                with self.sessions() as session:
+                    outcome = write_batch(session, prepared)
+                    session.commit()
+                break
+            except SQLAlchemyError as exc:
+                reason = str(exc.__cause__ or exc).splitlines()[0]
+                log.warning("batch of %d not stored (%s); retrying", len(batch), reason)
+                time.sleep(delay_s)
+                delay_s = min(delay_s * 2, 5.0)
+        else:
+            return  # stopping: nothing acknowledged, the broker redelivers
+        self._acknowledge(batch)
+        self._count(outcome, len(batch))
+
+    def _acknowledge(self, batch: list[Inbound]) -> None:
+        for item in batch:
+            # A mid from an earlier connection may name another message now; the broker
+            # redelivers the old one and the duplicate is absorbed.
+            if item.qos > 0 and item.generation == self.generation:
+                self.client.ack(item.mid, item.qos)
+
+    def _count(self, outcome: BatchOutcome, size: int) -> None:
+        self.counters["received"] += size
+        self.counters["stored"] += outcome.stored
+        self.counters["events"] += outcome.events
+        self.counters["batches"] += 1
+        self.rejects.update(outcome.rejects)
+
+    def _resolve_units(self, batch: list[Inbound]) -> None:
+        now = time.monotonic()
+        missing = {
+            i.call_sign
+            for i in batch
+            if i.call_sign
+            and i.call_sign not in self.unit_ids
+            and self.unknown_until.get(i.call_sign, 0) <= now
+        }
+        if not missing:
+            return
+        with self.sessions() as session:
+            query = select(Unit.call_sign, Unit.id).where(Unit.call_sign.in_(missing))
+            found = {sign: uid for sign, uid in session.execute(query)}
+        self.unit_ids.update(found)
+        for call_sign in missing - found.keys():
+            self.unknown_until[call_sign] = now + UNKNOWN_RETRY_S
+
+    def _ensure_partitions(self) -> None:
+        try:
+            with self.sessions() as session:
+                session.execute(
+                    text(
+                        "SELECT ensure_unit_positions_partition((date_trunc('month', now()) "
+                        "+ m * interval '1 month')::date) FROM generate_series(0, 1) AS m"
+                    )
+                )
+                session.commit()
+        except SQLAlchemyError as exc:
+            log.warning("could not create position partitions: %s", exc)
+
+    def _beat(self) -> None:
+        detail = {
+            **self.counters,
+            "rejected": sum(self.rejects.values()),
+            "rejected_by_reason": dict(self.rejects),
+            "queue_depth": self.queue.qsize(),
+            "connected": self.client.is_connected(),
+        }
+        try:
+            with self.sessions() as session:
+                record_beat(
+                    session,
+                    service="ingest",
+                    instance=self.instance,
+                    started_at=self.started_at,
+                    detail=detail,
+                )
+                session.commit()
+        except SQLAlchemyError as exc:
+            log.warning("heartbeat not written: %s", str(exc).splitlines()[0])

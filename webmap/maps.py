@@ -1,0 +1,101 @@
+"""Folium map builders: every page is a folium figure whose scripts and styles are local."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+from branca.element import CssLink, Element, JavascriptLink
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from core.errors import NotFound
+from core.settings import Settings
+from webmap.assets import LEAFLET_CSS, LEAFLET_HEAT_JS, LEAFLET_JS
+
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+)
+# Centre of the synthetic demo city (Balikpapan Kota area); pages fit to the jurisdictions.
+DEFAULT_CENTER = (-1.265, 116.84)
+TILE_ATTRIBUTION = "Peta dasar: penyedia tile yang dikonfigurasi"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page: its title, its panel template, its script and extra scripts."""
+
+    title: str
+    template: str
+    script: str
+    extra_js: tuple[str, ...] = ()
+
+
+PAGES: dict[str, PageSpec] = {
+    "operator": PageSpec("Konsol Operator 110", "operator.html", "operator.js"),
+    "commander": PageSpec("Peta Komando Langsung", "commander.html", "commander.js"),
+    "planner": PageSpec(
+        "Analisis Perencanaan", "planner.html", "planner.js", extra_js=(LEAFLET_HEAT_JS,)
+    ),
+    "unit": PageSpec("Halaman Unit Patroli", "unit.html", "unit.js"),
+}
+
+
+def build_map(settings: Settings, *, page: str) -> folium.Map:
+    """A Leaflet map with local assets only; a tile layer only when settings.tile_url is set."""
+    fmap = folium.Map(
+        location=DEFAULT_CENTER, zoom_start=13, tiles=None, control_scale=True, prefer_canvas=False
+    )
+    # Instance lists: folium's class defaults point at CDNs, and add_js_link would edit them.
+    fmap.default_js = [("leaflet", LEAFLET_JS)]
+    fmap.default_css = [("leaflet_css", LEAFLET_CSS)]
+    if settings.tile_url:
+        folium.TileLayer(
+            tiles=settings.tile_url, attr=TILE_ATTRIBUTION, name="Peta dasar", max_zoom=19
+        ).add_to(fmap)
+    return fmap
+
+
+def dispatch_vocabulary() -> dict[str, dict]:
+    """Categories, priorities, dispositions and call-back outcomes for the forms."""
+    try:
+        from dispatch import taxonomy
+    except ImportError:  # dispatch not installed: the forms fall back to free text
+        return {}
+    names = ("categories", "priorities", "channels", "dispositions", "callback_outcomes")
+    vocab = {name: getattr(taxonomy, name.upper(), {}) for name in names}
+    vocab["validity"] = getattr(taxonomy, "VALIDITY_LABELS", {})
+    return vocab
+
+
+def render_page(settings: Settings, *, page: str) -> str:
+    """The whole HTML document of a page: folium figure + panel + page script."""
+    spec = PAGES.get(page)
+    if spec is None:
+        raise NotFound(f"halaman tidak dikenal: {page}", field="page")
+    fmap = build_map(settings, page=page)
+    root = fmap.get_root()
+    root.title = spec.title
+    config = {
+        "page": page,
+        "map": fmap.get_name(),
+        "tiles": bool(settings.tile_url),
+        "vocab": dispatch_vocabulary(),
+    }
+    header = TEMPLATES.get_template("head.html").render(
+        title=spec.title,
+        page=page,
+        extra_js=spec.extra_js,
+        script=spec.script,
+        config_json=json.dumps(config),
+    )
+    # Leaflet first: folium adds its links at render time, after our scripts (same names
+    # keep this position), and leaflet.heat needs L when it loads.
+    root.header.add_child(JavascriptLink(LEAFLET_JS), name="leaflet")
+    root.header.add_child(CssLink(LEAFLET_CSS), name="leaflet_css")
+    root.header.add_child(Element(header), name="siaga_head")
+    panel = TEMPLATES.get_template(spec.template).render(title=spec.title)
+    root.html.add_child(Element(panel), name="siaga_panel")
+    return root.render()

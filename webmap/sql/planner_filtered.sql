@@ -1,0 +1,14 @@
+-- The incidents of a period within a scope; every planner query starts from this CTE.
+WITH f AS (
+    SELECT i.id, i.category, i.priority, i.status, i.call_received_at, i.on_scene_at,
+           COALESCE(i.timezone, 'WITA') AS tz, i.geom, i.polsek_id, i.polres_id,
+           i.response_target_s AS target_s,
+           EXTRACT(EPOCH FROM (i.on_scene_at - i.call_received_at)) AS response_s
+    FROM incidents i
+    WHERE i.call_received_at >= :start AND i.call_received_at < :end
+      AND i.validity NOT IN ('invalid', 'prank', 'duplicate')
+      AND (CAST(:ids AS integer[]) IS NULL
+           OR i.polsek_id = ANY(CAST(:ids AS integer[]))
+           OR i.polres_id = ANY(CAST(:ids AS integer[]))
+           OR i.polda_id = ANY(CAST(:ids AS integer[])))
+)

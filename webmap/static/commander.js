@@ -1,0 +1,215 @@
+/* Commander live map: jurisdictions coloured by open incidents and targets, units live (SSE). */
+(function () {
+  "use strict";
+  const S = window.Siaga;
+  const COLORS = { none: "#2e7d32", open: "#f9a825", late: "#c62828" };
+  const INCIDENT_REFRESH_MS = 5000;
+
+  SiagaPages.commander = async function (map) {
+    const state = { units: new Map(), incidents: [], staleAfter: 120, jurLayer: null };
+    S.live = {
+      state,
+      position: (callSign) => {
+        for (const u of state.units.values()) {
+          if (u.data.call_sign === callSign) { const p = u.marker.getLatLng(); return [p.lng, p.lat]; }
+        }
+        return null;
+      },
+    };
+    const incidentLayer = L.layerGroup().addTo(map);
+    const unitLayer = L.layerGroup().addTo(map);
+    try {
+      state.jurLayer = await S.loadJurisdictions(map);
+    } catch (err) {
+      S.toast("Gagal memuat wilayah: " + err.message, true);
+    }
+    fillFilters();
+    for (const id of ["f-polres", "f-polsek", "f-kind", "f-status"]) {
+      document.getElementById(id).addEventListener("change", () => {
+        if (id === "f-polres") fillPolsek();
+        if (id === "f-polres" || id === "f-polsek") zoomToFilter();
+        redrawAll();
+      });
+    }
+    S.stream("/api/live/units", onStreamEvent, (on) => {
+      const el = document.getElementById("live-state");
+      el.textContent = on ? "langsung" : "terputus, menyambung ulang…";
+      el.className = "live" + (on ? " on" : "");
+    });
+    loadIncidents();
+    setInterval(loadIncidents, INCIDENT_REFRESH_MS);
+    setInterval(tick, 1000);
+
+    function features(level) {
+      return ((S.jurisdictions && S.jurisdictions.features) || []).filter((f) => f.properties.level === level);
+    }
+
+    function fillFilters() {
+      const polres = document.getElementById("f-polres");
+      for (const f of features("polres")) polres.add(new Option(f.properties.name, f.properties.id));
+      fillPolsek();
+    }
+
+    function fillPolsek() {
+      const polres = document.getElementById("f-polres").value;
+      const polsek = document.getElementById("f-polsek");
+      polsek.length = 1;
+      for (const f of features("polsek")) {
+        if (!polres || String(f.properties.parent_id) === polres) polsek.add(new Option(f.properties.name, f.properties.id));
+      }
+    }
+
+    function zoomToFilter() {
+      const id = document.getElementById("f-polsek").value || document.getElementById("f-polres").value;
+      if (!state.jurLayer) return;
+      state.jurLayer.eachLayer((l) => {
+        if (id && String(l.feature.properties.id) === id) map.fitBounds(l.getBounds());
+      });
+      if (!id) map.fitBounds(state.jurLayer.getBounds());
+    }
+
+    /* The jurisdiction ids the Polres/Polsek filter selects (null: everything). */
+    function selectedJurisdictions() {
+      const polsek = document.getElementById("f-polsek").value;
+      const polres = document.getElementById("f-polres").value;
+      if (polsek) return new Set([Number(polsek)]);
+      if (!polres) return null;
+      const ids = new Set([Number(polres)]);
+      for (const f of features("polsek")) if (String(f.properties.parent_id) === polres) ids.add(f.properties.id);
+      return ids;
+    }
+
+    function unitVisible(u) {
+      const kind = document.getElementById("f-kind").value;
+      const status = document.getElementById("f-status").value;
+      const ids = selectedJurisdictions();
+      return u.lon !== null && (!kind || u.kind === kind) && (!status || u.status === status)
+        && (!ids || ids.has(u.home_jurisdiction_id));
+    }
+
+    function incidentVisible(inc) {
+      const ids = selectedJurisdictions();
+      return !ids || ids.has(S.jid(inc, "polsek")) || ids.has(S.jid(inc, "polres"));
+    }
+
+    function onStreamEvent(name, data) {
+      if (name !== "units") return;
+      state.staleAfter = data.stale_after_s || state.staleAfter;
+      for (const u of data.units) upsertUnit(u);
+      countUnits();
+    }
+
+    function unitStyle(u) {
+      const stale = u.fixed_at ? S.secondsSince(u.fixed_at) > state.staleAfter : true;
+      return { radius: u.kind === "R2" ? 6 : 8, color: stale ? "#9e9e9e" : "#212121", weight: 2,
+        fillColor: S.STATUS_COLORS[u.status] || "#555", fillOpacity: stale ? 0.35 : 0.95 };
+    }
+
+    function unitTooltip(u) {
+      const age = u.fixed_at ? S.fmtDuration(S.secondsSince(u.fixed_at)) : "–";
+      return "<b>" + S.escape(u.call_sign) + "</b> · " + S.escape(S.KIND_LABELS[u.kind] || u.kind) +
+        "<br>" + S.escape(S.STATUS_LABELS[u.status] || u.status) + "<br>Umur posisi: " + age +
+        (u.link_connected ? "" : "<br><i>pelacak terputus</i>");
+    }
+
+    function upsertUnit(u) {
+      let entry = state.units.get(u.id);
+      if (u.lon === null || u.lat === null) { if (!entry) return; }
+      if (!entry) {
+        const marker = L.circleMarker([u.lat, u.lon], unitStyle(u));
+        marker.bindTooltip(S.escape(u.call_sign), { permanent: true, direction: "right", offset: [8, 0], className: "unit-label" });
+        marker.bindPopup(unitTooltip(u));
+        entry = { data: u, marker };
+        state.units.set(u.id, entry);
+      }
+      entry.data = u;
+      if (u.lat !== null) entry.marker.setLatLng([u.lat, u.lon]);
+      entry.marker.setStyle(unitStyle(u));
+      entry.marker.setPopupContent(unitTooltip(u));
+      showUnit(entry);
+    }
+
+    function showUnit(entry) {
+      const visible = unitVisible(entry.data);
+      if (visible && !unitLayer.hasLayer(entry.marker)) unitLayer.addLayer(entry.marker);
+      if (!visible && unitLayer.hasLayer(entry.marker)) unitLayer.removeLayer(entry.marker);
+    }
+
+    function countUnits() {
+      document.getElementById("sum-units").textContent = unitLayer.getLayers().length;
+    }
+
+    async function loadIncidents() {
+      try {
+        const data = await S.apiFetch("/api/incidents?open=true");
+        state.incidents = S.incidentList(data).filter((i) => !S.stamp(i, "closed") && i.status !== "closed");
+      } catch (err) {
+        if (err.status !== 404) S.toast("Gagal memuat insiden: " + err.message, true);
+        state.incidents = [];
+      }
+      redrawIncidents();
+    }
+
+    function isLate(inc) {
+      const target = inc.response_target_s;
+      if (!target) return false;
+      const onScene = S.stamp(inc, "on_scene");
+      const end = onScene ? new Date(onScene).getTime() : Date.now();
+      return (end - new Date(S.stamp(inc, "call_received")).getTime()) / 1000 > target;
+    }
+
+    function redrawIncidents() {
+      incidentLayer.clearLayers();
+      const list = document.getElementById("incident-list");
+      list.innerHTML = "";
+      const byPolsek = new Map();
+      const shown = state.incidents.filter(incidentVisible);
+      for (const inc of shown) {
+        const late = isLate(inc);
+        const key = S.jid(inc, "polsek") || S.jid(inc, "polres");
+        byPolsek.set(key, byPolsek.get(key) === "late" || late ? "late" : "open");
+        const point = S.incidentPoint(inc);
+        if (point) {
+          L.circleMarker([point[1], point[0]], { radius: 9, color: late ? COLORS.late : "#e65100",
+            weight: 3, fillColor: "#fff", fillOpacity: 0.9 })
+            .bindTooltip("#" + inc.id + " " + S.escape(S.categoryLabel(inc.category)))
+            .addTo(incidentLayer);
+        }
+        const li = document.createElement("li");
+        li.dataset.incident = inc.id;
+        li.className = late ? "late" : "";
+        li.innerHTML = "<b>#" + inc.id + "</b> " + S.escape(S.categoryLabel(inc.category)) +
+          " · " + S.escape(S.INCIDENT_LABELS[inc.status] || inc.status) + ' · <span class="clock-text"></span>';
+        li.addEventListener("click", () => { if (point) map.setView([point[1], point[0]], 16); });
+        list.appendChild(li);
+      }
+      document.getElementById("sum-incidents").textContent = shown.length;
+      document.getElementById("sum-overdue").textContent = shown.filter(isLate).length;
+      if (state.jurLayer) {
+        state.jurLayer.eachLayer((l) => {
+          const p = l.feature.properties;
+          if (p.level !== "polsek") return;
+          l.setStyle(S.jurisdictionStyle(l.feature, COLORS[byPolsek.get(p.id) || "none"]));
+        });
+      }
+      tick();
+    }
+
+    function redrawAll() {
+      for (const entry of state.units.values()) showUnit(entry);
+      countUnits();
+      redrawIncidents();
+    }
+
+    function tick() {
+      for (const li of document.querySelectorAll("#incident-list li")) {
+        const inc = state.incidents.find((i) => String(i.id) === li.dataset.incident);
+        if (!inc) continue;
+        const elapsed = S.secondsSince(S.stamp(inc, "call_received"));
+        const left = inc.response_target_s ? inc.response_target_s - elapsed : null;
+        li.querySelector(".clock-text").textContent = S.fmtDuration(elapsed) +
+          (left === null ? "" : left >= 0 ? " (sisa " + S.fmtDuration(left) + ")" : " (lewat " + S.fmtDuration(-left) + ")");
+      }
+    }
+  };
+})();

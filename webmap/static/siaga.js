@@ -1,0 +1,248 @@
+/* Siaga 110 shared page code: apiFetch with bearer token + login form, SSE over fetch,
+   clocks and time zones, jurisdiction layer. Every page script registers SiagaPages[name]. */
+(function () {
+  "use strict";
+  const TOKEN_KEY = "siaga_token";
+  const TZ_OFFSET_H = { WIB: 7, WITA: 8, WIT: 9 };
+  const Siaga = {};
+  window.SiagaPages = window.SiagaPages || {};
+
+  Siaga.STATUS_LABELS = {
+    available: "Tersedia", dispatched: "Ditugaskan", en_route: "Menuju lokasi",
+    on_scene: "Di lokasi", returning: "Kembali", off_duty: "Lepas dinas",
+    out_of_service: "Tidak beroperasi",
+  };
+  Siaga.INCIDENT_LABELS = {
+    received: "Diterima", offered: "Ditawarkan ke Polres", accepted: "Diterima Polres",
+    escalated: "Dikembalikan ke Polda", dispatched: "Unit ditugaskan", on_scene: "Unit di lokasi",
+    cleared: "Selesai di lokasi", closed: "Ditutup",
+  };
+  Siaga.KIND_LABELS = { R4: "Mobil", R2: "Motor", boat: "Kapal", other: "Lainnya" };
+  Siaga.STATUS_COLORS = {
+    available: "#2e7d32", dispatched: "#f9a825", en_route: "#ef6c00", on_scene: "#6a1b9a",
+    returning: "#0277bd", off_duty: "#757575", out_of_service: "#424242",
+  };
+
+  Siaga.token = () => sessionStorage.getItem(TOKEN_KEY);
+  Siaga.logout = () => sessionStorage.removeItem(TOKEN_KEY);
+  Siaga.sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  function authHeaders(extra) {
+    const headers = Object.assign({}, extra || {});
+    const token = Siaga.token();
+    if (token) headers.Authorization = "Bearer " + token;
+    return headers;
+  }
+
+  let loginPromise = null;
+  /* Show the login form once; resolves when POST /api/auth/token gave a token. */
+  Siaga.login = function () {
+    if (loginPromise) return loginPromise;
+    loginPromise = new Promise((resolve) => {
+      const box = document.createElement("div");
+      box.className = "login";
+      box.innerHTML =
+        '<form id="login-form"><h2>Masuk Siaga 110</h2>' +
+        '<label>Nama pengguna <input name="username" id="login-username" autocomplete="username" required></label>' +
+        '<label>Kata sandi <input name="password" id="login-password" type="password" autocomplete="current-password" required></label>' +
+        '<p class="error" id="login-error"></p><button class="primary" type="submit">Masuk</button></form>';
+      document.body.appendChild(box);
+      box.querySelector("form").addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const body = new URLSearchParams(new FormData(event.target));
+        const resp = await fetch("/api/auth/token", { method: "POST", body });
+        const data = await resp.json().catch(() => ({}));
+        if (!resp.ok || !data.access_token) {
+          box.querySelector("#login-error").textContent = data.message || "Nama pengguna atau kata sandi salah.";
+          return;
+        }
+        sessionStorage.setItem(TOKEN_KEY, data.access_token);
+        box.remove();
+        loginPromise = null;
+        resolve();
+      });
+    });
+    return loginPromise;
+  };
+
+  /* fetch() against the API: JSON in and out, bearer token, login form on 401. */
+  Siaga.apiFetch = async function (path, options) {
+    const opts = Object.assign({ method: "GET" }, options || {});
+    const headers = { Accept: "application/json" };
+    let body = opts.body;
+    if (body !== undefined && !(body instanceof FormData) && typeof body !== "string") {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(body);
+    }
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const resp = await fetch(path, { method: opts.method, body, headers: authHeaders(headers) });
+      if (resp.status === 401) {
+        Siaga.logout();
+        await Siaga.login();
+        continue;
+      }
+      const text = await resp.text();
+      const data = text ? JSON.parse(text) : null;
+      if (!resp.ok) {
+        const error = new Error((data && (data.message || data.detail)) || "Permintaan gagal (" + resp.status + ")");
+        error.status = resp.status;
+        error.data = data;
+        throw error;
+      }
+      return data;
+    }
+    throw new Error("Gagal masuk.");
+  };
+
+  /* Server-sent events read through fetch (so the bearer header goes along); reconnects. */
+  Siaga.stream = function (path, onEvent, onState) {
+    let stopped = false;
+    const state = onState || function () {};
+    async function readOnce() {
+      const resp = await fetch(path, { headers: authHeaders({ Accept: "text/event-stream" }) });
+      if (resp.status === 401) { Siaga.logout(); await Siaga.login(); return; }
+      if (!resp.ok || !resp.body) throw new Error("stream " + resp.status);
+      state(true);
+      const reader = resp.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      while (!stopped) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let cut;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          dispatchEvent(buffer.slice(0, cut));
+          buffer = buffer.slice(cut + 2);
+        }
+      }
+    }
+    function dispatchEvent(chunk) {
+      let name = "message";
+      const data = [];
+      for (const line of chunk.split("\n")) {
+        if (line.startsWith("event:")) name = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).trim());
+      }
+      if (data.length) onEvent(name, JSON.parse(data.join("\n")));
+    }
+    (async function loop() {
+      while (!stopped) {
+        try { await readOnce(); } catch (err) { /* reconnect below */ }
+        state(false);
+        if (!stopped) await Siaga.sleep(2000);
+      }
+    })();
+    return () => { stopped = true; };
+  };
+
+  /* Seconds as m:ss or h:mm:ss, with a minus sign when negative. */
+  Siaga.fmtDuration = function (seconds) {
+    if (seconds === null || seconds === undefined || isNaN(seconds)) return "–";
+    const sign = seconds < 0 ? "-" : "";
+    let s = Math.floor(Math.abs(seconds));
+    const h = Math.floor(s / 3600); s -= h * 3600;
+    const m = Math.floor(s / 60); s -= m * 60;
+    const pad = (n) => String(n).padStart(2, "0");
+    return sign + (h ? h + ":" + pad(m) : m) + ":" + pad(s);
+  };
+
+  /* A UTC ISO time shown in the incident's zone (WIB/WITA/WIT). */
+  Siaga.fmtLocal = function (iso, tz) {
+    if (!iso) return "–";
+    const zone = TZ_OFFSET_H[tz] !== undefined ? tz : "WITA";
+    const local = new Date(new Date(iso).getTime() + TZ_OFFSET_H[zone] * 3600 * 1000);
+    return local.toISOString().slice(11, 19) + " " + zone;
+  };
+
+  Siaga.secondsSince = (iso) => (Date.now() - new Date(iso).getTime()) / 1000;
+
+  Siaga.fmtDistance = function (m) {
+    if (m === null || m === undefined) return "–";
+    return m >= 1000 ? (m / 1000).toFixed(1) + " km" : Math.round(m) + " m";
+  };
+
+  let toastTimer = null;
+  Siaga.toast = function (message, isError) {
+    const el = document.getElementById("toast");
+    if (!el) return;
+    el.textContent = message;
+    el.className = "toast show" + (isError ? " error" : "");
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { el.className = "toast"; }, 6000);
+  };
+
+  Siaga.escape = function (text) {
+    const div = document.createElement("div");
+    div.textContent = text === null || text === undefined ? "" : String(text);
+    return div.innerHTML;
+  };
+
+  /* The jurisdiction polygons: they alone draw the map when no tile layer is configured. */
+  Siaga.loadJurisdictions = async function (map, options) {
+    const opts = options || {};
+    const data = await Siaga.apiFetch("/api/map/jurisdictions");
+    const layer = L.geoJSON(data, {
+      style: (f) => Siaga.jurisdictionStyle(f, opts.fill),
+      onEachFeature: (f, l) => {
+        // Few polygons (a city): name every Polsek on the map, which matters with no tiles.
+        const label = f.properties.level === "polsek" && data.features.length <= 60;
+        l.bindTooltip(Siaga.escape(f.properties.name), label
+          ? { permanent: true, direction: "center", className: "jur-label" } : { sticky: true });
+        if (opts.onEachFeature) opts.onEachFeature(f, l);
+      },
+    }).addTo(map);
+    layer.eachLayer((l) => { if (l.feature.properties.level !== "polsek") l.bringToFront(); });
+    if (data.features.length) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+    Siaga.jurisdictions = data;
+    return layer;
+  };
+
+  Siaga.jurisdictionStyle = function (feature, fill) {
+    const level = feature.properties.level;
+    if (level === "polsek") {
+      return { color: "#37474f", weight: 1, fillColor: fill || "#cfd8dc", fillOpacity: 0.3 };
+    }
+    return { color: level === "polda" ? "#0d47a1" : "#1a237e", weight: level === "polda" ? 3 : 2,
+      fill: false, interactive: false, dashArray: level === "polda" ? "6 4" : null };
+  };
+
+  /* Incident lists come as a bare array or wrapped ({items: [...]}). */
+  Siaga.incidentList = function (data) {
+    if (Array.isArray(data)) return data;
+    return (data && (data.items || data.incidents || data.results)) || [];
+  };
+
+  /* [lon, lat] of an incident, whichever shape the API gives it. */
+  Siaga.incidentPoint = function (inc) {
+    const loc = inc.location || inc;
+    if (loc.lon !== undefined && loc.lat !== undefined) return [Number(loc.lon), Number(loc.lat)];
+    if (loc.coordinates) return loc.coordinates;
+    if (loc.geometry && loc.geometry.coordinates) return loc.geometry.coordinates;
+    return null;
+  };
+
+  /* Jurisdiction id of an incident at a level (nested object or flat *_id field). */
+  Siaga.jid = function (inc, level) {
+    const ref = inc[level];
+    if (ref && typeof ref === "object") return ref.id;
+    return inc[level + "_id"] === undefined ? null : inc[level + "_id"];
+  };
+
+  /* A timestamp of an incident: timestamps.{name} or timestamps.{name}_at or {name}_at. */
+  Siaga.stamp = function (inc, name) {
+    const ts = inc.timestamps || {};
+    return ts[name] || ts[name + "_at"] || inc[name + "_at"] || null;
+  };
+
+  Siaga.vocab = (kind) => (window.SIAGA_CONFIG.vocab || {})[kind] || {};
+  Siaga.categoryLabel = (code) => Siaga.vocab("categories")[code] || String(code || "").replace(/_/g, " ");
+
+  Siaga.map = () => window[window.SIAGA_CONFIG.map];
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const start = window.SiagaPages[window.SIAGA_CONFIG.page];
+    if (start) start(Siaga.map());
+  });
+  window.Siaga = Siaga;
+})();
