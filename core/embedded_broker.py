@@ -39,6 +39,9 @@ UNITS_ACL = "units.acl"
 # Queue limits are set on purpose (Mosquitto's default of 1,000 queued QoS 1 messages per
 # client silently drops fixes when an ingest worker falls behind). 10 million fixes is about
 # 17 minutes of national traffic (10,000 fixes/s) held for a stopped worker.
+# Ingest workers acknowledge a fix only after it is committed (their MQTT 5 Receive Maximum
+# bounds what is in flight to them; max_inflight_messages covers v3.1.1 trackers). Persistence
+# is a snapshot: a clean stop saves everything, a crash loses at most autosave_interval seconds.
 BROKER_CONF_TEMPLATE = """\
 # Written by `siaga services up`; edits are overwritten.
 pid_file {dir}/mosquitto.pid
@@ -49,7 +52,7 @@ log_type notice
 log_timestamp_format %Y-%m-%dT%H:%M:%S
 persistence true
 persistence_location {dir}/data/
-autosave_interval 30
+autosave_interval 10
 persistent_client_expiration 14d
 max_queued_messages 10000000
 max_queued_bytes 0

@@ -21,10 +21,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("dispatch-eta")
     def dispatch_eta(
-        from_lon: float,
-        from_lat: float,
-        to_lon: float,
-        to_lat: float,
+        origin: str = typer.Option(..., help="Unit position as LON,LAT"),
+        to: str = typer.Option(..., help="Incident position as LON,LAT"),
         kind: str = typer.Option("R4", help="R4 car, R2 motorcycle, boat, other"),
         peak: bool = typer.Option(False, help="Use peak-hour speeds"),
     ) -> None:
@@ -32,12 +30,20 @@ def register(app: typer.Typer) -> None:
         from dispatch.roads import road_graph
         from dispatch.routing import estimate_etas
 
+        (from_lon, from_lat), (to_lon, to_lat) = _lon_lat(origin), _lon_lat(to)
         graph = road_graph(get_settings())
         straight_m = _haversine_m(from_lon, from_lat, to_lon, to_lat)
-        (eta,) = estimate_etas(
-            graph, lon=to_lon, lat=to_lat, peak=peak, units=[(kind, from_lon, from_lat, straight_m)]
-        )
+        units = [(kind, from_lon, from_lat, straight_m)]
+        (eta,) = estimate_etas(graph, lon=to_lon, lat=to_lat, peak=peak, units=units)
         typer.echo(f"{kind}: {eta.eta_s:.0f} s by {eta.method} (straight line {straight_m:.0f} m)")
+
+
+def _lon_lat(value: str) -> tuple[float, float]:
+    try:
+        lon, lat = (float(part) for part in value.split(","))
+    except ValueError as exc:
+        raise typer.BadParameter(f"expected LON,LAT, got {value!r}") from exc
+    return lon, lat
 
 
 def _haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:

@@ -33,17 +33,20 @@ _FROM = """
 FROM unit_positions_latest p
 JOIN units u ON u.id = p.unit_id
 LEFT JOIN jurisdictions j ON j.id = u.home_jurisdiction_id
-LEFT JOIN assignments a ON a.unit_id = u.id AND a.released_at IS NULL
 """
-_READY = (
-    "u.status = 'available' AND u.link_connected AND p.fixed_at >= :fresh_since AND a.id IS NULL"
-)
 _KNN = "ORDER BY p.geom <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) LIMIT :limit"
+# NOT EXISTS (an anti-join the planner estimates well) keeps the plan driven by the GiST
+# KNN scan; a LEFT JOIN ... IS NULL made it sort all 20,000 available units instead.
+_FREE = (
+    "NOT EXISTS (SELECT 1 FROM assignments a WHERE a.unit_id = p.unit_id AND a.released_at IS NULL)"
+)
+_READY = f"u.status = 'available' AND u.link_connected AND p.fixed_at >= :fresh_since AND {_FREE}"
 
 SHORTLIST_SQL = text(f"SELECT {_UNIT_COLUMNS} {_FROM} WHERE {_READY} {_KNN}")  # noqa: S608
 EXCLUDED_SQL = text(
-    f"SELECT {_UNIT_COLUMNS}, p.fixed_at, a.incident_id AS busy_incident_id "  # noqa: S608
-    f"{_FROM} WHERE NOT ({_READY}) {_KNN}"
+    f"SELECT {_UNIT_COLUMNS}, p.fixed_at, a.incident_id AS busy_incident_id {_FROM}"  # noqa: S608
+    " LEFT JOIN assignments a ON a.unit_id = u.id AND a.released_at IS NULL"
+    f" WHERE NOT ({_READY}) {_KNN}"
 )
 
 

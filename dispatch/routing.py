@@ -46,41 +46,17 @@ class SpeedProfile:
 PROFILES: dict[str, SpeedProfile] = {
     "R4": SpeedProfile(
         "R4",
-        {
-            "trunk": 45,
-            "primary": 35,
-            "secondary": 30,
-            "tertiary": 27,
-            "unclassified": 22,
-            "residential": 18,
-            "living_street": 10,
-            "service": 12,
-            "link": 30,
-        },
-        20,
-        access_kmh=12,
-        fallback_kmh=25,
-        peak_factor=0.6,
+        {"trunk": 55, "primary": 45, "secondary": 40, "tertiary": 35, "unclassified": 28,
+         "residential": 25, "living_street": 12, "service": 15, "link": 35},
+        25, access_kmh=15, fallback_kmh=30, peak_factor=0.6,
     ),
     "R2": SpeedProfile(
         "R2",
-        {
-            "trunk": 40,
-            "primary": 38,
-            "secondary": 35,
-            "tertiary": 32,
-            "unclassified": 28,
-            "residential": 25,
-            "living_street": 18,
-            "service": 18,
-            "link": 32,
-        },
-        25,
-        access_kmh=18,
-        fallback_kmh=30,
-        peak_factor=0.9,
+        {"trunk": 50, "primary": 45, "secondary": 42, "tertiary": 38, "unclassified": 32,
+         "residential": 30, "living_street": 20, "service": 20, "link": 38},
+        30, access_kmh=20, fallback_kmh=35, peak_factor=0.9,
     ),
-}
+}  # fmt: skip
 PROFILES["other"] = PROFILES["R4"]
 BOAT_KMH = 25.0
 DETOUR_FACTOR = 1.4

@@ -169,7 +169,12 @@ def _row(
         else keep.response_target_s,  # type: ignore[attr-defined]
         "timezone": unit.timezone or (keep.timezone if keep is not None else None),  # type: ignore[attr-defined]
         "valid_from": start,
-        "geom": WKBElement(shapely.to_wkb(unit.geom, byte_order=1), srid=4326),
+        # Extended WKB goes to PostGIS as is; plain WKB would pass through (lossy) WKT.
+        "geom": WKBElement(
+            shapely.to_wkb(shapely.set_srid(unit.geom, 4326), byte_order=1, include_srid=True),
+            srid=4326,
+            extended=True,
+        ),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import signal
+import threading
 import time
 
 from sqlalchemy import func, select
@@ -105,7 +106,8 @@ def run_simulation(
 
 def _drive(fleet: Fleet, area: tuple, duration_s: float | None) -> None:
     stop = {"now": False}
-    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
     fleet.start()
     log.info("simulating %d units in %s", len(fleet.units), area)
     started = last = time.time()

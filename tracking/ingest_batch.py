@@ -86,7 +86,8 @@ def prepare_batch(
 def write_batch(session: Session, prepared: PreparedBatch) -> BatchOutcome:
     """Write one prepared batch inside the caller's transaction (the caller commits, then acks)."""
     outcome = BatchOutcome(rejects=Counter(prepared.rejects))
-    for item, unit_id in prepared.others:
+    # In unit order, so two workers lock unit rows in the same order (no deadlock).
+    for item, unit_id in sorted(prepared.others, key=lambda pair: pair[1]):
         reason = _store_other(session, item, unit_id)
         if reason is None:
             outcome.events += item.kind in ("ack", "status")

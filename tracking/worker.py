@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import struct
 import threading
 import time
 from collections import Counter
@@ -36,6 +37,7 @@ UNKNOWN_RETRY_S = 10.0
 # Messages the broker may have in flight to one worker (MQTT 5 Receive Maximum): several
 # batches' worth, since nothing is acknowledged before its batch is committed.
 RECEIVE_MAXIMUM = 20000
+PUBACK_PACKET = struct.Struct("!BBH")  # fixed header, remaining length 2, packet id
 
 
 @dataclass(slots=True)
@@ -53,6 +55,21 @@ class Inbound:
     fix: Fix | None = None
     reject: str | None = None
     reject_detail: str = ""
+
+
+def acknowledge_many(client: mqtt.Client, mids: list[int]) -> None:
+    """PUBACK QoS 1 messages after their batch is committed.
+
+    paho sends one PUBACK per ack() call (a wake-up and a send() each); the same 4-byte
+    packets are queued here as one write. Falls back to ack() if paho's internals change.
+    """
+    queue_packet = getattr(client, "_packet_queue", None)
+    if queue_packet is None or len(mids) < 2:
+        for mid in mids:
+            client.ack(mid, 1)
+        return
+    packets = b"".join(PUBACK_PACKET.pack(mqtt.PUBACK, 2, mid) for mid in mids)
+    queue_packet(mqtt.PUBACK, packets, mids[-1], 1)
 
 
 def subscriptions(settings: Settings) -> list[str]:
@@ -84,6 +101,8 @@ class IngestWorker:
         self.generation = 0
         self.counters: Counter[str] = Counter()
         self.rejects: Counter[str] = Counter()
+        # Seconds spent decoding (paho thread), writing batches and acknowledging them.
+        self.timers: dict[str, float] = {"decode_s": 0.0, "write_s": 0.0, "ack_s": 0.0}
         self.started_at = datetime.now(UTC)
         self.filter = FixFilter(
             FilterLimits(
@@ -126,7 +145,9 @@ class IngestWorker:
             log.warning("broker link lost (%s); paho reconnects", reason_code)
 
     def _on_message(self, client, userdata, msg) -> None:  # noqa: ANN001
+        started = time.perf_counter()
         self.queue.put(decode_inbound(msg, self.settings.mqtt_topic_root, self.generation))
+        self.timers["decode_s"] += time.perf_counter() - started
 
     def run(self) -> None:
         """Connect and write batches until stop() is called."""
@@ -140,6 +161,8 @@ class IngestWorker:
                 if batch:
                     self._write_until_stored(batch)
                 if time.monotonic() >= next_beat:
+                    if datetime.now(UTC).date() != self.partitions_day:
+                        self._ensure_partitions()
                     self._beat()
                     next_beat = time.monotonic() + HEARTBEAT_S
         finally:
@@ -170,6 +193,7 @@ class IngestWorker:
         """Write the batch, retrying while the database is away; then acknowledge it."""
         prepared: PreparedBatch | None = None
         delay_s = 0.5
+        started = time.perf_counter()
         while not self.stopping.is_set():
             try:
                 if prepared is None:
@@ -186,15 +210,17 @@ class IngestWorker:
                 delay_s = min(delay_s * 2, 5.0)
         else:
             return  # stopping: nothing acknowledged, the broker redelivers
+        stored = time.perf_counter()
         self._acknowledge(batch)
+        self.timers["write_s"] += stored - started
+        self.timers["ack_s"] += time.perf_counter() - stored
         self._count(outcome, len(batch))
 
     def _acknowledge(self, batch: list[Inbound]) -> None:
-        for item in batch:
-            # A mid from an earlier connection may name another message now; the broker
-            # redelivers the old one and the duplicate is absorbed.
-            if item.qos > 0 and item.generation == self.generation:
-                self.client.ack(item.mid, item.qos)
+        # A mid from an earlier connection may name another message now; the broker
+        # redelivers the old one and the duplicate is absorbed.
+        mids = [i.mid for i in batch if i.qos == 1 and i.generation == self.generation]
+        acknowledge_many(self.client, mids)
 
     def _count(self, outcome: BatchOutcome, size: int) -> None:
         self.counters["received"] += size
@@ -222,6 +248,8 @@ class IngestWorker:
             self.unknown_until[call_sign] = now + UNKNOWN_RETRY_S
 
     def _ensure_partitions(self) -> None:
+        """This month's and next month's history partitions (at start and each new day)."""
+        self.partitions_day = datetime.now(UTC).date()
         try:
             with self.sessions() as session:
                 session.execute(
@@ -239,6 +267,7 @@ class IngestWorker:
             **self.counters,
             "rejected": sum(self.rejects.values()),
             "rejected_by_reason": dict(self.rejects),
+            **{name: round(value, 3) for name, value in self.timers.items()},
             "queue_depth": self.queue.qsize(),
             "connected": self.client.is_connected(),
         }

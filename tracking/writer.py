@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import json
+import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -77,6 +78,7 @@ INSERT_EVENT = text(
     RETURNING id
     """
 )
+log = logging.getLogger("siaga.ingest")
 # What a tracker's /status report moves the unit to ("cleared": the job is done).
 TRACKER_STATUS = {
     "en_route": "en_route",
@@ -179,11 +181,7 @@ def _apply_tracker_status(session: Session, *, unit_id: int, status: str, call_s
             )
     except (Conflict, InvalidInput) as exc:
         # Stored as an event all the same; dispatch sees the report, the status stays.
-        import logging
-
-        logging.getLogger("siaga.ingest").warning(
-            "status report of %s not applied: %s", call_sign, exc.message
-        )
+        log.warning("status report of %s not applied: %s", call_sign, exc.message)
 
 
 def store_link(session: Session, *, unit_id: int, connected: bool, at: datetime) -> None:

@@ -21,6 +21,7 @@ TEMPLATES = Environment(
 # Centre of the synthetic demo city (Balikpapan Kota area); pages fit to the jurisdictions.
 DEFAULT_CENTER = (-1.265, 116.84)
 TILE_ATTRIBUTION = "Peta dasar: penyedia tile yang dikonfigurasi"
+LIVE_JS = "/static/siaga/live.js"
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,8 @@ class PageSpec:
 
 
 PAGES: dict[str, PageSpec] = {
-    "operator": PageSpec("Konsol Operator 110", "operator.html", "operator.js"),
-    "commander": PageSpec("Peta Komando Langsung", "commander.html", "commander.js"),
+    "operator": PageSpec("Konsol Operator 110", "operator.html", "operator.js", (LIVE_JS,)),
+    "commander": PageSpec("Peta Komando Langsung", "commander.html", "commander.js", (LIVE_JS,)),
     "planner": PageSpec(
         "Analisis Perencanaan", "planner.html", "planner.js", extra_js=(LEAFLET_HEAT_JS,)
     ),

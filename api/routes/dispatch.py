@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from api.deps import Scope, get_scope, get_session, get_settings_dep
+from core.errors import Forbidden
 from core.settings import Settings
 from dispatch import schemas
 from dispatch.assign import assign_units, send_job
@@ -267,6 +268,8 @@ def post_assignment_status(
         incident_id=incident_id,
         jurisdiction_ids=scope.jurisdiction_ids,
     )
+    if scope.role == "unit" and assignment.unit_id != scope.unit_id:
+        raise Forbidden("hanya penugasan unit Anda sendiri", field="assignment_id")
     source = "crew" if scope.role == "unit" else "operator"
     advance_assignment(
         session,

@@ -99,7 +99,10 @@ PARTS_SYNC_FUNCTION = """
 CREATE OR REPLACE FUNCTION jurisdiction_parts_sync() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM jurisdiction_parts WHERE jurisdiction_id = NEW.id;
+    IF TG_OP = 'UPDATE' THEN
+        -- Dynamic SQL: a cached generic plan made on an empty table would scan every part.
+        EXECUTE 'DELETE FROM jurisdiction_parts WHERE jurisdiction_id = $1' USING NEW.id;
+    END IF;
     INSERT INTO jurisdiction_parts (jurisdiction_id, depth, code, valid_from, valid_to, geom)
     SELECT NEW.id,
            CASE NEW.level WHEN 'polda' THEN 1 WHEN 'polres' THEN 2 ELSE 3 END,

@@ -137,3 +137,25 @@ def test_a_unit_is_refused_another_units_records(user_client, tree: Tree, role: 
         assert response.status_code == 403 and response.json()["error"] == "access_denied"
     response = client.post(f"/api/units/{tree.other_unit}/status", json={"status": "off_duty"})
     assert response.status_code == 403
+
+
+def _allowed(role: str) -> set[tuple[str, str]]:
+    return {key for key, rule in POLICY.items() if not rule.public and role in rule.roles}
+
+
+def test_the_policy_says_what_the_roles_mean() -> None:
+    """The intent, independent of enforcement: who reads aggregates, who acts, who watches."""
+    planner = {path for _, path in _allowed("planner")}
+    assert all(
+        p.startswith(("/api/planner/", "/api/map/")) or p == "/api/auth/me" for p in planner
+    ), planner
+    for method, path in _allowed("unit"):
+        rule = POLICY[(method, path)]
+        assert rule.unit_param or path.startswith("/api/me/") or path == "/api/auth/me", path
+    assert {method for method, _ in _allowed("commander")} == {"GET"}
+    admin_only = {key for key in POLICY if key[1].startswith(("/api/auth/users", "/api/auth/a"))}
+    assert all(POLICY[key].roles == {"admin"} for key in admin_only)
+    for method, path in POLICY:
+        if method != "GET" and not POLICY[(method, path)].public:
+            assert "planner" not in POLICY[(method, path)].roles, path
+    assert [key for key, rule in POLICY.items() if rule.query_token] == [("GET", "/api/live/units")]

@@ -77,3 +77,19 @@ def count_positions(engine: Engine, unit_ids: list[int]) -> int:
     with engine.connect() as conn:
         query = text("SELECT count(*) FROM unit_positions WHERE unit_id = ANY(:ids)")
         return int(conn.execute(query, {"ids": unit_ids}).scalar_one())
+
+
+def wait_for_count(
+    engine: Engine, unit_ids: list[int], expected: int, stall_s: float = 30.0
+) -> None:
+    """Wait until `expected` positions are stored; fail once no progress is made for stall_s."""
+    last, last_change = -1, time.monotonic()
+    while True:
+        count = count_positions(engine, unit_ids)
+        if count >= expected:
+            return
+        if count != last:
+            last, last_change = count, time.monotonic()
+        elif time.monotonic() - last_change > stall_s:
+            raise AssertionError(f"stored {count} of {expected} fixes; no progress for {stall_s} s")
+        time.sleep(0.2)

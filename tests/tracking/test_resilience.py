@@ -23,7 +23,7 @@ from core.embedded_broker import ensure_broker, mq_dir, stop_broker
 from core.migrate import upgrade
 from core.settings import PROJECT_ROOT, Settings
 from tests.conftest import wait_until
-from tests.tracking.live import Publisher, count_positions, running_worker
+from tests.tracking.live import Publisher, running_worker, wait_for_count
 from tracking.fleet import ensure_fleet
 from tracking.jobs import unit_topic
 
@@ -93,7 +93,8 @@ def worker_process(settings: Settings, instance: str) -> subprocess.Popen:
 def beat_count(engine, instance: str) -> int:
     with engine.connect() as conn:
         query = text(
-            "SELECT count(*) FROM service_heartbeats WHERE instance = :i AND beat_at > now() - interval '5 s'"
+            "SELECT count(*) FROM service_heartbeats "
+            "WHERE instance = :i AND beat_at > now() - interval '5 s'"
         )
         return int(conn.execute(query, {"i": instance}).scalar_one())
 
@@ -130,7 +131,7 @@ def test_burst_of_100k_fixes_survives_a_worker_crash(own_broker, engine):
         publish_fixes(pub, settings.mqtt_topic_root, signs, range(130, 200), base)
         pub.close()
         all_ids = list(ids.values())
-        wait_until(lambda: count_positions(engine, all_ids) >= 100_000, 240, 0.5, "100k stored")
+        wait_for_count(engine, all_ids, 100_000)
         time.sleep(1.0)  # anything redelivered late must not add rows
         assert_exactly_once(engine, all_ids, 200)
     finally:
@@ -155,7 +156,7 @@ def test_broker_restart_loses_nothing(own_broker, engine):
         pub = Publisher(settings)
         publish_fixes(pub, settings.mqtt_topic_root, list(ids), range(100, 200), base)
         pub.close()
-        wait_until(lambda: count_positions(engine, list(ids.values())) >= 10_000, 60, 0.2)
+        wait_for_count(engine, list(ids.values()), 10_000)
     assert_exactly_once(engine, list(ids.values()), 200)
     assert mq_dir(private).exists()
 
@@ -183,7 +184,7 @@ def test_database_restart_loses_nothing(settings, tmp_path):
             ensure_postgres(private)
             publish_fixes(pub, own.mqtt_topic_root, list(ids), range(150, 200), base)
             pub.close()
-            wait_until(lambda: count_positions(engine, list(ids.values())) >= 4000, 90, 0.2)
+            wait_for_count(engine, list(ids.values()), 4000)
         assert_exactly_once(engine, list(ids.values()), 200)
         engine.dispose()
     finally:

@@ -44,7 +44,7 @@ def _position(page, call_sign: str):
 def test_commander_map_shows_a_unit_move_without_reload(open_page, engine, city):
     visit = open_page("/commander")
     page = visit.page
-    page.wait_for_function("() => window.Siaga.live && window.Siaga.live.state.units.size >= 3")
+    page.wait_for_function("() => window.Siaga.live && window.Siaga.live.units.size >= 3")
     page.wait_for_selector("#live-state.on")
     assert _position(page, "WEB-R4-1") == [116.825, -1.262]
     page.evaluate("() => { window.__sameDocument = true; }")

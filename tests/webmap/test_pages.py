@@ -28,11 +28,65 @@ def test_assets_are_served_and_paths_cannot_escape(api_client):
         assert api_client.get(f"/static/{bad}").status_code == 404
 
 
-@pytest.mark.parametrize("page", ["operator", "commander", "planner", "unit"])
+READY = {
+    "operator": "path.leaflet-interactive",
+    "commander": "#live-state.on",
+    "planner": "#by-hour div",
+    "unit": "#unit-title:has-text('WEB-R4-1')",
+}
+
+
+@pytest.mark.parametrize("page", sorted(READY))
 def test_page_loads_with_no_failed_or_foreign_request(open_page, city, page):
-    viewport = (390, 844) if page == "unit" else (1400, 900)
-    visit = open_page(f"/{page}", role="unit" if page == "unit" else "admin", viewport=viewport)
-    visit.page.wait_for_selector("path.leaflet-interactive", timeout=15000)
-    visit.page.wait_for_load_state("networkidle") if page != "commander" else None
+    role = {"unit": "unit", "planner": "planner"}.get(page, "admin")
+    visit = open_page(f"/{page}", role=role, viewport=(390, 844) if page == "unit" else (1400, 900))
+    if page == "unit":  # api/policy.py gives the map layer to desk roles only
+        visit.allow(403, "/api/map/jurisdictions")
+    else:
+        visit.page.wait_for_selector("path.leaflet-interactive")
+    visit.page.wait_for_selector(READY[page], state="attached")
     visit.screenshot(f"{page}-loaded")
+    visit.assert_clean()
+
+
+def test_tile_url_is_used_and_polygons_draw_when_tiles_are_unreachable(
+    open_page, settings, city, free_tcp_port
+):
+    from tests.webmap.conftest import _serve
+
+    tiles = f"http://127.0.0.1:{free_tcp_port}/tiles/{{z}}/{{x}}/{{y}}.png"  # nothing listens
+    html = render_page(settings.model_copy(update={"tile_url": tiles}), page="commander")
+    assert tiles in html
+    server = _serve(settings.model_copy(update={"tile_url": tiles}))
+    live = next(server)
+    try:
+        visit = open_page("/operator", role="operator", server=live)
+        visit.page.wait_for_selector("img.leaflet-tile", state="attached")
+        visit.page.wait_for_selector(".leaflet-tooltip.jur-label")
+        assert visit.page.locator("path.leaflet-interactive").count() >= 2
+        visit.screenshot("operator-tiles-unreachable")
+        tile_prefix = f"http://127.0.0.1:{free_tcp_port}/tiles/"
+        assert visit.foreign and all(u.startswith(tile_prefix) for u in visit.foreign)
+        assert all(f.startswith(tile_prefix) for f in visit.failed)
+        assert not visit.console_errors
+    finally:
+        next(server, None)
+
+
+def test_login_form_appears_on_401_and_the_page_then_works(open_page, city, tokens):
+    visit = open_page("/commander", role=None)
+    visit.allow(401, "/api/")  # the first calls, made before anyone logged in
+    page = visit.page
+    page.wait_for_selector("#login-form")
+    visit.screenshot("login-form")
+    page.fill("#login-username", "web.admin")
+    page.fill("#login-password", "salah-sandi-999")
+    page.click("#login-form button")
+    page.wait_for_function("() => document.getElementById('login-error').textContent !== ''")
+    page.fill("#login-password", "rahasia-uji-123")
+    page.click("#login-form button")
+    page.wait_for_selector("#live-state.on")
+    page.wait_for_selector("path.leaflet-interactive")
+    assert page.evaluate("() => sessionStorage.getItem('siaga_token')")
+    visit.allow(401, "/api/auth/token")  # the wrong password
     visit.assert_clean()

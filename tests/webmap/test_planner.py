@@ -112,7 +112,8 @@ def test_planner_page_layers_and_export(open_page, june_incidents):
         f"() => document.getElementById('s-count').textContent === '{june_incidents}'"
     )
     page.wait_for_function(
-        "() => window.Siaga.planner.layer && document.querySelectorAll('#by-category tbody tr').length === 3"
+        "() => window.Siaga.planner.layer"
+        " && document.querySelectorAll('#by-category tbody tr').length === 3"
     )
     visit.screenshot("planner-hexbins")
 

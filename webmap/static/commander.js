@@ -6,18 +6,8 @@
   const INCIDENT_REFRESH_MS = 5000;
 
   SiagaPages.commander = async function (map) {
-    const state = { units: new Map(), incidents: [], staleAfter: 120, jurLayer: null };
-    S.live = {
-      state,
-      position: (callSign) => {
-        for (const u of state.units.values()) {
-          if (u.data.call_sign === callSign) { const p = u.marker.getLatLng(); return [p.lng, p.lat]; }
-        }
-        return null;
-      },
-    };
+    const state = { incidents: [], jurLayer: null };
     const incidentLayer = L.layerGroup().addTo(map);
-    const unitLayer = L.layerGroup().addTo(map);
     try {
       state.jurLayer = await S.loadJurisdictions(map);
     } catch (err) {
@@ -31,11 +21,12 @@
         redrawAll();
       });
     }
-    S.stream("/api/live/units", onStreamEvent, (on) => {
+    const live = S.LiveUnits(map, { visible: unitVisible, onChange: countUnits, onState: (on) => {
       const el = document.getElementById("live-state");
       el.textContent = on ? "langsung" : "terputus, menyambung ulang…";
       el.className = "live" + (on ? " on" : "");
-    });
+    } });
+    S.live = live;
     loadIncidents();
     setInterval(loadIncidents, INCIDENT_REFRESH_MS);
     setInterval(tick, 1000);
@@ -83,7 +74,7 @@
       const kind = document.getElementById("f-kind").value;
       const status = document.getElementById("f-status").value;
       const ids = selectedJurisdictions();
-      return u.lon !== null && (!kind || u.kind === kind) && (!status || u.status === status)
+      return (!kind || u.kind === kind) && (!status || u.status === status)
         && (!ids || ids.has(u.home_jurisdiction_id));
     }
 
@@ -92,51 +83,8 @@
       return !ids || ids.has(S.jid(inc, "polsek")) || ids.has(S.jid(inc, "polres"));
     }
 
-    function onStreamEvent(name, data) {
-      if (name !== "units") return;
-      state.staleAfter = data.stale_after_s || state.staleAfter;
-      for (const u of data.units) upsertUnit(u);
-      countUnits();
-    }
-
-    function unitStyle(u) {
-      const stale = u.fixed_at ? S.secondsSince(u.fixed_at) > state.staleAfter : true;
-      return { radius: u.kind === "R2" ? 6 : 8, color: stale ? "#9e9e9e" : "#212121", weight: 2,
-        fillColor: S.STATUS_COLORS[u.status] || "#555", fillOpacity: stale ? 0.35 : 0.95 };
-    }
-
-    function unitTooltip(u) {
-      const age = u.fixed_at ? S.fmtDuration(S.secondsSince(u.fixed_at)) : "–";
-      return "<b>" + S.escape(u.call_sign) + "</b> · " + S.escape(S.KIND_LABELS[u.kind] || u.kind) +
-        "<br>" + S.escape(S.STATUS_LABELS[u.status] || u.status) + "<br>Umur posisi: " + age +
-        (u.link_connected ? "" : "<br><i>pelacak terputus</i>");
-    }
-
-    function upsertUnit(u) {
-      let entry = state.units.get(u.id);
-      if (u.lon === null || u.lat === null) { if (!entry) return; }
-      if (!entry) {
-        const marker = L.circleMarker([u.lat, u.lon], unitStyle(u));
-        marker.bindTooltip(S.escape(u.call_sign), { permanent: true, direction: "right", offset: [8, 0], className: "unit-label" });
-        marker.bindPopup(unitTooltip(u));
-        entry = { data: u, marker };
-        state.units.set(u.id, entry);
-      }
-      entry.data = u;
-      if (u.lat !== null) entry.marker.setLatLng([u.lat, u.lon]);
-      entry.marker.setStyle(unitStyle(u));
-      entry.marker.setPopupContent(unitTooltip(u));
-      showUnit(entry);
-    }
-
-    function showUnit(entry) {
-      const visible = unitVisible(entry.data);
-      if (visible && !unitLayer.hasLayer(entry.marker)) unitLayer.addLayer(entry.marker);
-      if (!visible && unitLayer.hasLayer(entry.marker)) unitLayer.removeLayer(entry.marker);
-    }
-
     function countUnits() {
-      document.getElementById("sum-units").textContent = unitLayer.getLayers().length;
+      document.getElementById("sum-units").textContent = live.count();
     }
 
     async function loadIncidents() {
@@ -196,7 +144,7 @@
     }
 
     function redrawAll() {
-      for (const entry of state.units.values()) showUnit(entry);
+      live.refresh();
       countUnits();
       redrawIncidents();
     }

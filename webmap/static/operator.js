@@ -11,6 +11,7 @@
     S.operator = state;
     fillSelect($("category"), S.vocab("categories"));
     S.loadJurisdictions(map).catch((err) => S.toast("Gagal memuat wilayah: " + err.message, true));
+    S.live = S.LiveUnits(map);  // where the units are while the operator decides
     map.on("click", (e) => setLocation(e.latlng.lng, e.latlng.lat));
     $("coord-form").addEventListener("submit", (e) => {
       e.preventDefault();
@@ -192,6 +193,11 @@
     async function assign(rec, button) {
       button.disabled = true;
       try {
+        if (state.incident.validity === "pending") {
+          // Sending a unit means the operator judged the call valid; the log records both.
+          state.incident = await S.apiFetch("/api/incidents/" + state.incident.id + "/validate", {
+            method: "POST", body: { validity: "valid" } });
+        }
         await S.apiFetch("/api/incidents/" + state.incident.id + "/assignments", {
           method: "POST", body: { unit_ids: [rec.unit_id], etas: { [rec.unit_id]: rec.eta_s } } });
         S.toast(rec.call_sign + " ditugaskan ke insiden #" + state.incident.id + ".");

@@ -75,8 +75,9 @@
 
     async function showHeat() {
       const data = await S.apiFetch("/api/planner/heat?" + period());
-      state.layer = L.heatLayer(data.points, { radius: 25, blur: 15, maxZoom: 17 }).addTo(map);
-      $("legend").innerHTML = "<span>Kepadatan kejadian (" + data.points.length + " titik)</span>";
+      state.layer = L.heatLayer(data.points, { radius: 35, blur: 20, max: 0.6, minOpacity: 0.35, maxZoom: 17 }).addTo(map);
+      $("legend").innerHTML = "<span>Semakin panas: semakin banyak insiden dan semakin lama responsnya " +
+        "dibanding target (" + data.points.length + " insiden tiba di lokasi)</span>";
     }
 
     async function showHex() {

@@ -181,7 +181,14 @@
   /* The jurisdiction polygons: they alone draw the map when no tile layer is configured. */
   Siaga.loadJurisdictions = async function (map, options) {
     const opts = options || {};
-    const data = await Siaga.apiFetch("/api/map/jurisdictions");
+    let data;
+    try {
+      data = await Siaga.apiFetch("/api/map/jurisdictions");
+    } catch (err) {
+      // A role without the map layer (403) still gets a working page, just no polygons.
+      if (err.status === 403 && opts.optional) return null;
+      throw err;
+    }
     const layer = L.geoJSON(data, {
       style: (f) => Siaga.jurisdictionStyle(f, opts.fill),
       onEachFeature: (f, l) => {

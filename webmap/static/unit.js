@@ -11,7 +11,7 @@
     const state = { unit: null, job: null, position: null, watch: null };
     S.unitPage = state;
     const jobLayer = L.layerGroup().addTo(map);
-    S.loadJurisdictions(map).catch((err) => S.toast("Gagal memuat wilayah: " + err.message, true));
+    S.loadJurisdictions(map, { optional: true }).catch((err) => S.toast("Gagal memuat wilayah: " + err.message, true));
     for (const button of document.querySelectorAll(".buttons button")) {
       button.addEventListener("click", () => report(button.dataset.action));
     }
@@ -50,15 +50,21 @@
       $("job-description").textContent = inc.description || "";
       $("job-eta").textContent = job.eta_s ? S.fmtDuration(job.eta_s) : "–";
       const target = [inc.lat, inc.lon];
-      L.marker(target, { title: "Lokasi kejadian" }).addTo(jobLayer);
+      L.marker(target, { title: "Lokasi kejadian" }).bindTooltip("Lokasi kejadian").addTo(jobLayer);
+      if (state.position) {
+        L.circleMarker([state.position[1], state.position[0]], { radius: 8, color: "#212121",
+          weight: 2, fillColor: "#0d47a1", fillOpacity: 0.9 }).bindTooltip("Posisi unit").addTo(jobLayer);
+      }
+      map.invalidateSize();
       const route = job.route && job.route.coordinates ? job.route.coordinates.map((c) => [c[1], c[0]]) :
         state.position ? [[state.position[1], state.position[0]], target] : null;
       if (route) {
         L.polyline(route, { color: "#0d47a1", weight: 5, opacity: 0.8, dashArray: job.route ? null : "8 6" }).addTo(jobLayer);
-        map.fitBounds(L.latLngBounds(route).pad(0.2));
-      } else {
+        if (state.fitted !== job.id) map.fitBounds(L.latLngBounds(route).pad(0.25));
+      } else if (state.fitted !== job.id) {
         map.setView(target, 16);
       }
+      state.fitted = job.id;  // fit once per job, then leave the crew's pan and zoom alone
       const distance = state.position ? map.distance([state.position[1], state.position[0]], target) : null;
       $("job-distance").textContent = S.fmtDistance(job.distance_m || distance);
       const step = ORDER.indexOf(job.status);

@@ -1,0 +1,72 @@
+"""Job push and the simulated crew: ack, en_route, on_scene, cleared, all through ingest."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+
+from sqlalchemy import select
+
+from core.db import make_session_factory, session_scope
+from core.mqtt import BrokerLink
+from tests.conftest import wait_until
+from tests.tracking.factories import make_unit
+from tests.tracking.live import running_worker
+from tracking.jobs import job_payload, publish_job
+from tracking.models import Unit, UnitEvent
+from tracking.service import set_unit_status
+from tracking.simulator import DEFAULT_AREA, Fleet, SimUnit, fix_payload, move
+
+
+def test_move_reaches_target_and_fix_has_noise():
+    unit = SimUnit("S-1", "R4", 116.84, -1.26, (116.841, -1.26), 10.0)
+    remaining = move(unit, 5.0)
+    assert 50 < remaining < 62 and round(unit.heading_deg) == 90
+    body = json.loads(fix_payload(unit, random.Random(1), time.time()))
+    assert abs(body["lon"] - unit.lon) < 1e-3 and body["accuracy_m"] >= 3
+    assert json.loads(job_payload({"job_id": 5, "lon": 1, "lat": 2}))["job_id"] == "5"
+
+
+def test_job_round_trip_through_simulator_and_ingest(settings, engine):
+    sessions = make_session_factory(engine)
+    with session_scope(sessions) as session:
+        unit = make_unit(session)
+        set_unit_status(session, unit_id=unit.id, status="dispatched", actor="test")
+        unit_id, sign = unit.id, unit.call_sign
+    sim = SimUnit(sign, "R4", 116.840, -1.260, (116.841, -1.260), 10.0)
+    fleet = Fleet(settings, [sim], interval_s=1.0, dwell_s=0.5, seed=1)
+    link = BrokerLink(settings.mqtt_dsn(), f"test-dispatch-{sign}")
+    with running_worker(settings):
+        fleet.start()
+        link.start()
+        wait_until(lambda: link.connected and all(c.is_connected() for c in fleet.clients))
+        time.sleep(0.3)
+        job = {"job_id": "J-9", "incident_id": 9, "lon": 116.8403, "lat": -1.2601}
+        publish_job(link, topic_root=settings.mqtt_topic_root, call_sign=sign, job=job)
+
+        def events() -> list[tuple[str, str | None]]:
+            now = time.time()
+            fleet.take_jobs(now)
+            fleet.step(sim, 0.2, now, DEFAULT_AREA)
+            time.sleep(0.2)
+            with session_scope(sessions) as session:
+                rows = session.scalars(select(UnitEvent).where(UnitEvent.unit_id == unit_id))
+                return [(e.kind, e.status) for e in rows.all()]
+
+        wait_until(lambda: ("status", "cleared") in events(), 30, message="job cleared")
+        assert link_connected(sessions, unit_id) is True
+        link.stop()
+        fleet.stop()  # publishes offline on the unit's /link topic
+        wait_until(lambda: link_connected(sessions, unit_id) is False, message="link offline")
+    kinds = events()
+    assert kinds[:2] == [("ack", None), ("status", "en_route")]
+    assert ("status", "on_scene") in kinds
+    with session_scope(sessions) as session:
+        unit = session.get(Unit, unit_id)
+        assert unit.status == "available"
+
+
+def link_connected(sessions, unit_id: int) -> bool:  # noqa: ANN001
+    with session_scope(sessions) as session:
+        return session.get(Unit, unit_id).link_connected

@@ -1,0 +1,54 @@
+"""Operator console: place, intake, resolve, recommend and assign through the page."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from tests.webmap.factories import move_unit
+
+
+def test_operator_creates_and_assigns_an_incident(open_page, engine, city):
+    for call_sign, (lon, lat) in {
+        "WEB-R4-1": (116.825, -1.262),
+        "WEB-R2-1": (116.855, -1.27),
+    }.items():
+        move_unit(engine, city.unit_ids[call_sign], lon=lon, lat=lat)  # fresh fixes
+    visit = open_page("/operator", role="operator")
+    page = visit.page
+    page.wait_for_selector("path.leaflet-interactive")
+    box = page.locator(".folium-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
+    page.wait_for_function("() => document.getElementById('lat').value !== ''")
+    page.wait_for_function(
+        "() => document.getElementById('chain-polsek').textContent.includes('Polsek Barat')"
+    )
+    page.fill("#lat", "-1.2640")
+    page.fill("#lon", "116.8300")
+    page.click("#coord-go")
+    page.wait_for_function("() => document.getElementById('lon').value === '116.830000'")
+    assert "Polres Uji" in page.inner_text("#chain-polres")
+    assert "10:00" in page.inner_text("#chain-target")  # 600 s inherited from the Polres
+    page.fill("#caller-name", "Budi Santoso")
+    page.fill("#caller-phone", "081234567890")
+    page.select_option("#category", "pencurian")
+    page.fill("#description", "Motor dicuri di depan warung")
+    page.click("#create-incident")
+    page.wait_for_selector("#incident-box:not([hidden])")
+    incident_id = int(page.inner_text("#incident-id").lstrip("#"))
+    row = f"#recommendations tr[data-unit='{city.unit_ids['WEB-R4-1']}']"
+    page.wait_for_selector(row)
+    assert page.inner_text("#clock-response") not in ("", "–")
+    visit.screenshot("operator-recommendations")
+
+    page.click(f"{row} button.assign")
+    page.wait_for_function(
+        "() => document.getElementById('assigned').textContent.includes('WEB-R4-1')"
+    )
+    with engine.connect() as conn:
+        assigned = conn.execute(
+            text("SELECT unit_id FROM assignments WHERE incident_id = :i AND released_at IS NULL"),
+            {"i": incident_id},
+        ).scalars()
+        assert list(assigned) == [city.unit_ids["WEB-R4-1"]]
+    visit.screenshot("operator-assigned")
+    visit.assert_clean()
