@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -100,8 +101,11 @@ def _bare_subscriber(url: str, client_id: str, topic: str, counts, index: int, s
 
 def raw_broker_rate(
     settings: Settings, root: str, signs: list[str], total: int, workers: int
-) -> float:
-    """Bare paho subscribers (shared subscription) draining the same backlog: messages/s."""
+) -> tuple[float, float]:
+    """Bare paho subscribers (shared subscription) draining the same backlog.
+
+    Returns messages/s and their CPU microseconds per message.
+    """
     topic = f"$share/bench-raw/{root}/units/+/location"
     manager = mp.Manager()
     counts = manager.list([(0, 0.0, 0.0)] * workers)
@@ -120,13 +124,15 @@ def raw_broker_rate(
         return stop, procs
 
     stop, procs = start_all()  # create the sessions and subscriptions, then go away
-    _wait(lambda: all(c[0] == 0 for c in counts) and time.sleep(1.0) is None, 10)
+    time.sleep(1.5)
     stop.set()
     for proc in procs:
         proc.join()
     publish_backlog(settings, root, signs, total, time.time() - 3600)
     stop, procs = start_all()
+    cpu_start = cpu_seconds([p.pid for p in procs])
     _wait(lambda: sum(c[0] for c in counts) >= total, 300)
+    cpu_us = (cpu_seconds([p.pid for p in procs]) - cpu_start) / total * 1e6
     stop.set()
     for proc in procs:
         proc.join()
@@ -134,7 +140,20 @@ def raw_broker_rate(
     last = max(c[2] for c in counts)
     for cid in ids:
         forget_session(settings, cid)
-    return total / (last - first)
+    return total / (last - first), cpu_us
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of processes so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
 
 def forget_session(settings: Settings, client_id: str) -> None:
@@ -206,22 +225,29 @@ def heartbeats_fresh(ctx: BenchContext, names: list[str]) -> bool:
         return int(conn.execute(query, {"n": names}).scalar_one()) == len(names)
 
 
-def ingest_drain_rate(ctx: BenchContext, workers: Workers, signs: list[str], total: int) -> float:
-    """Queue `total` fixes while the workers are stopped, start them, time the drain."""
+def ingest_drain_rate(
+    ctx: BenchContext, workers: Workers, signs: list[str], total: int
+) -> tuple[float, float]:
+    """Queue `total` fixes while the workers are stopped, start them, time the drain.
+
+    Returns fixes/s and the workers' CPU microseconds per fix.
+    """
     workers.start()
     _wait(lambda: heartbeats_fresh(ctx, workers.names), 60)
     workers.stop()
     before = stored_count(ctx)
     publish_backlog(ctx.settings, ctx.settings.mqtt_topic_root, signs, total, time.time() - 7200)
     workers.start()
-    first_t, first_n = 0.0, 0
+    first_t, first_n, cpu_start = 0.0, 0, 0.0
+    pids = [p.pid for p in workers.procs]
     while True:
         n = stored_count(ctx) - before
         now = time.perf_counter()
         if n and not first_t:
-            first_t, first_n = now, n
+            first_t, first_n, cpu_start = now, n, cpu_seconds(pids)
         if n >= total:
-            return (total - first_n) / (now - first_t)
+            cpu_us = (cpu_seconds(pids) - cpu_start) / (total - first_n) * 1e6
+            return (total - first_n) / (now - first_t), cpu_us
         time.sleep(0.05)
 
 
@@ -313,10 +339,12 @@ def run(ctx: BenchContext) -> list[Figure]:
     signs = list(register_units(ctx, UNITS, "BENCH"))
     probes = register_units(ctx, PROBES, "PROBE")
     n_workers = settings.ingest_workers
-    raw_rate = raw_broker_rate(settings, settings.mqtt_topic_root + "/raw", signs, total, n_workers)
+    raw_rate, raw_cpu_us = raw_broker_rate(
+        settings, settings.mqtt_topic_root + "/raw", signs, total, n_workers
+    )
     workers = Workers(settings, n_workers)
     try:
-        rate = ingest_drain_rate(ctx, workers, signs, total)
+        rate, cpu_us = ingest_drain_rate(ctx, workers, signs, total)
         sent = mp.Value("q", 0)
         load = mp.Process(target=_background_load, args=(settings, signs, live_s, bg_rate, sent))
         load.start()
@@ -337,7 +365,8 @@ def run(ctx: BenchContext) -> list[Figure]:
             "broker_raw_msgs_per_s",
             raw_rate,
             note=f"QoS 1, {n_workers} workers draining a {total:,}-fix backlog into PostGIS; "
-            f"baseline: {n_workers} bare paho subscribers draining the same backlog",
+            f"baseline: {n_workers} bare paho subscribers draining the same backlog; CPU per "
+            f"message {cpu_us:.0f} us in the workers, {raw_cpu_us:.0f} us in the bare subscribers",
         ),
         Figure(
             "ingest_visible_p99_ms",

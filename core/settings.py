@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     # Ingest: worker processes sharing `$share/<group>/...`, fixes per database batch.
     ingest_workers: int = Field(2, ge=1, le=64)
     ingest_batch_size: int = Field(5000, ge=1)
-    ingest_flush_s: float = Field(0.05, gt=0)
+    ingest_flush_s: float = Field(0.02, gt=0)
     ingest_share_group: str = "siaga-ingest"
     # Ingest filters: fix age window, accuracy and implied speed limits.
     ingest_max_fix_age_s: float = Field(2 * 86400.0, gt=0)

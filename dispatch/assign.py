@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, NotFound, ServiceUnavailable
+from core.errors import Conflict, InvalidInput, ServiceUnavailable
 from dispatch.intake import get_incident, incident_lonlat
 from dispatch.log import append_log
 from dispatch.models import Assignment, Incident
@@ -61,7 +61,7 @@ def _check_incident(incident: Incident) -> None:
 def _lock_free_unit(session: Session, *, unit_id: int, incident_id: int) -> Unit:
     unit = session.get(Unit, unit_id, with_for_update=True)
     if unit is None:
-        raise NotFound(f"unit {unit_id} tidak ditemukan", field="unit_ids")
+        raise InvalidInput(f"unit {unit_id} tidak ditemukan", field="unit_ids")
     busy = session.scalar(
         select(Assignment).where(Assignment.unit_id == unit_id, Assignment.released_at.is_(None))
     )

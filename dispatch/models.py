@@ -22,6 +22,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
+from jurisdictions.models import Jurisdiction  # noqa: F401  (FK targets must be mapped)
+from tracking.models import Unit  # noqa: F401
 
 CHANNELS = ("telepon", "sms", "email", "media_sosial")
 VALIDITIES = ("pending", "valid", "invalid", "prank", "duplicate")
@@ -131,7 +133,7 @@ class Assignment(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
-    unit_id: Mapped[int] = mapped_column(Integer, index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     job_id: Mapped[str] = mapped_column(Text, unique=True)
     status: Mapped[str] = mapped_column(Text, default="sent")
     eta_s: Mapped[float | None] = mapped_column(Float)

@@ -10,7 +10,6 @@ unit's time to the incident. Points off the network use straight line x detour /
 from __future__ import annotations
 
 import logging
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,11 +20,13 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from dispatch.graphml import GraphEdge, read_graphml
+
 log = logging.getLogger("siaga.dispatch.routing")
 
-GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
-# A point further than this from any graph node is "outside the loaded road area".
-MAX_SNAP_M = 400.0
+# A point further than this from any road of the graph is "outside the loaded road area".
+MAX_SNAP_M = 300.0
+SAMPLE_SPACING_M = 20.0
 
 
 @dataclass(frozen=True)
@@ -46,17 +47,41 @@ class SpeedProfile:
 PROFILES: dict[str, SpeedProfile] = {
     "R4": SpeedProfile(
         "R4",
-        {"trunk": 55, "primary": 45, "secondary": 40, "tertiary": 35, "unclassified": 28,
-         "residential": 25, "living_street": 12, "service": 15, "link": 35},
-        25, access_kmh=15, fallback_kmh=30, peak_factor=0.6,
+        {
+            "trunk": 55,
+            "primary": 45,
+            "secondary": 40,
+            "tertiary": 35,
+            "unclassified": 28,
+            "residential": 25,
+            "living_street": 12,
+            "service": 15,
+            "link": 35,
+        },
+        25,
+        access_kmh=15,
+        fallback_kmh=30,
+        peak_factor=0.6,
     ),
     "R2": SpeedProfile(
         "R2",
-        {"trunk": 50, "primary": 45, "secondary": 42, "tertiary": 38, "unclassified": 32,
-         "residential": 30, "living_street": 20, "service": 20, "link": 38},
-        30, access_kmh=20, fallback_kmh=35, peak_factor=0.9,
+        {
+            "trunk": 50,
+            "primary": 45,
+            "secondary": 42,
+            "tertiary": 38,
+            "unclassified": 32,
+            "residential": 30,
+            "living_street": 20,
+            "service": 20,
+            "link": 38,
+        },
+        30,
+        access_kmh=20,
+        fallback_kmh=35,
+        peak_factor=0.9,
     ),
-}  # fmt: skip
+}
 PROFILES["other"] = PROFILES["R4"]
 BOAT_KMH = 25.0
 DETOUR_FACTOR = 1.4
@@ -73,106 +98,115 @@ class Eta:
     method: str  # road | straight | water
 
 
-def _highway_class(value: str) -> str:
-    value = value.strip("[]").split(",")[0].strip(" '\"")
-    return "link" if value.endswith("_link") else value
-
-
-def _maxspeed_kmh(value: str | None) -> float | None:
-    try:
-        return float(value.split(";")[0]) if value else None
-    except ValueError:
-        return None
-
-
-def _parse_graphml(path: Path) -> tuple[dict[str, tuple[float, float]], list[tuple]]:
-    """Nodes {osm id: (lon, lat)} and edges (u, v, length_m, highway class, maxspeed)."""
-    root = ET.parse(path).getroot()
-    keys = {k.get("id"): k.get("attr.name") for k in root.iter(f"{GRAPHML}key")}
-    nodes: dict[str, tuple[float, float]] = {}
-    edges: list[tuple] = []
-    for element in root.iter():
-        if element.tag not in (f"{GRAPHML}node", f"{GRAPHML}edge"):
-            continue
-        data = {keys.get(d.get("key")): d.text for d in element.findall(f"{GRAPHML}data")}
-        if element.tag == f"{GRAPHML}node":
-            nodes[element.get("id")] = (float(data["x"]), float(data["y"]))
-        else:
-            edges.append(
-                (
-                    element.get("source"),
-                    element.get("target"),
-                    float(data["length"]),
-                    _highway_class(data.get("highway") or ""),
-                    _maxspeed_kmh(data.get("maxspeed")),
-                )
-            )
-    return nodes, edges
-
-
 def _utm_epsg(lon: float, lat: float) -> int:
     zone = int((lon + 180) // 6) + 1
     return (32700 if lat < 0 else 32600) + zone
 
 
 class RoadGraph:
-    """A drive graph ready for many-to-one travel times per vehicle kind."""
+    """A drive graph ready for many-to-one travel times per vehicle kind.
 
-    def __init__(self, nodes: dict[str, tuple[float, float]], edges: list[tuple]) -> None:
-        ids = list(nodes)
-        index = {node_id: i for i, node_id in enumerate(ids)}
-        lonlat = np.array([nodes[i] for i in ids])
+    Points snap to the nearest point of an edge (edges sampled every SAMPLE_SPACING_M), not
+    just to intersections: simplified OSM edges run for hundreds of metres.
+    """
+
+    def __init__(self, nodes: dict[str, tuple[float, float]], edges: list[GraphEdge]) -> None:
+        index = {node_id: i for i, node_id in enumerate(nodes)}
+        lonlat = np.array(list(nodes.values()))
         self.epsg = _utm_epsg(*lonlat.mean(axis=0))
         self.to_metres = Transformer.from_crs(4326, self.epsg, always_xy=True)
-        xy = np.column_stack(self.to_metres.transform(lonlat[:, 0], lonlat[:, 1]))
-        self.tree = cKDTree(xy)
-        self.node_count = len(ids)
-        self.edges = [(index[u], index[v], length, hw, ms) for u, v, length, hw, ms in edges]
-        self._matrices: dict[tuple[str, bool], csr_matrix] = {}
-
-    def _reversed_matrix(self, profile: SpeedProfile, peak: bool) -> csr_matrix:
-        """Travel seconds, edges reversed (v -> u), parallel edges reduced to the fastest."""
-        cache_key = (profile.kind, peak)
-        if cache_key in self._matrices:
-            return self._matrices[cache_key]
-        best: dict[tuple[int, int], float] = {}
-        for u, v, length_m, highway, maxspeed in self.edges:
-            kmh = profile.road_kmh.get(highway, profile.default_kmh)
-            if maxspeed:
-                kmh = min(kmh, maxspeed * 1.2)  # emergency vehicles may exceed limits a little
-            if peak and highway in ARTERIALS:
-                kmh *= profile.peak_factor
-            seconds = max(length_m / (kmh / 3.6), 0.01)  # csgraph treats 0 as "no edge"
-            best[(v, u)] = min(seconds, best.get((v, u), float("inf")))
-        rows, cols = zip(*best, strict=True) if best else ((), ())
-        matrix = csr_matrix(
-            (list(best.values()), (rows, cols)), shape=(self.node_count, self.node_count)
+        self.node_count = len(nodes)
+        self.edges = edges
+        self.edge_u = np.array([index[e.source] for e in edges])
+        self.edge_v = np.array([index[e.target] for e in edges])
+        by_pair = {(u, v): i for i, (u, v) in enumerate(zip(self.edge_u, self.edge_v, strict=True))}
+        self.edge_rev = np.array(
+            [by_pair.get((v, u), -1) for u, v in zip(self.edge_u, self.edge_v, strict=True)]
         )
-        self._matrices[cache_key] = matrix
-        return matrix
+        points, self.sample_edge, self.sample_frac = self._samples(nodes)
+        self.tree = cKDTree(points)
+        self._weights: dict[tuple[str, bool], tuple[np.ndarray, csr_matrix]] = {}
 
-    def snap(self, lons: np.ndarray, lats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest node index and distance in metres for each point."""
+    def _samples(self, nodes: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Points every SAMPLE_SPACING_M along each edge, with (edge, fraction along it)."""
+        points, edge_ids, fractions = [], [], []
+        for i, edge in enumerate(self.edges):
+            coords = np.array(edge.coords or [nodes[edge.source], nodes[edge.target]])
+            xy = np.column_stack(self.to_metres.transform(coords[:, 0], coords[:, 1]))
+            along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
+            total = along[-1]
+            count = max(2, int(np.ceil(total / SAMPLE_SPACING_M)) + 1)
+            at = np.linspace(0.0, total, count)
+            points.append(
+                np.column_stack([np.interp(at, along, xy[:, 0]), np.interp(at, along, xy[:, 1])])
+            )
+            edge_ids.append(np.full(count, i))
+            fractions.append(at / total if total > 0 else np.zeros(count))
+        return np.vstack(points), np.concatenate(edge_ids), np.concatenate(fractions)
+
+    def _edge_seconds(self, profile: SpeedProfile, peak: bool) -> tuple[np.ndarray, csr_matrix]:
+        """Travel seconds per edge, and the reversed (v -> u) matrix of the fastest edges."""
+        cache_key = (profile.kind, peak)
+        if cache_key not in self._weights:
+            seconds = np.array([_edge_time(e, profile, peak) for e in self.edges])
+            best: dict[tuple[int, int], float] = {}
+            for u, v, sec in zip(self.edge_u, self.edge_v, seconds, strict=True):
+                best[(v, u)] = min(sec, best.get((v, u), float("inf")))
+            rows, cols = zip(*best, strict=True)
+            matrix = csr_matrix(
+                (list(best.values()), (rows, cols)), shape=(self.node_count, self.node_count)
+            )
+            self._weights[cache_key] = (seconds, matrix)
+        return self._weights[cache_key]
+
+    def snap(self, lons: np.ndarray, lats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Nearest edge, fraction along it, and distance in metres for each point."""
         xy = np.column_stack(self.to_metres.transform(lons, lats))
-        distance_m, node = self.tree.query(xy)
-        return node, distance_m
+        distance_m, sample = self.tree.query(xy)
+        return self.sample_edge[sample], self.sample_frac[sample], distance_m
+
+    def _times_to_target(self, edge: int, frac: float, seconds: np.ndarray, matrix) -> np.ndarray:  # noqa: ANN001
+        """Seconds from every node to a point on `edge` (entering it at either end)."""
+        reverse = self.edge_rev[edge]
+        sources = [self.edge_u[edge]] + ([self.edge_v[edge]] if reverse >= 0 else [])
+        dist = np.atleast_2d(dijkstra(matrix, indices=sources))
+        to_target = dist[0] + frac * seconds[edge]
+        if reverse >= 0:
+            to_target = np.minimum(to_target, dist[1] + (1 - frac) * seconds[reverse])
+        return to_target
 
     def times_to(
         self, lon: float, lat: float, *, kind: str, peak: bool, lons: np.ndarray, lats: np.ndarray
     ) -> np.ndarray:
         """Seconds from each (lons, lats) to (lon, lat) by road; NaN where off the network."""
         profile = PROFILES.get(kind, PROFILES["R4"])
-        (target,), (target_off_m,) = self.snap(np.array([lon]), np.array([lat]))
+        (edge,), (frac,), (target_off_m,) = self.snap(np.array([lon]), np.array([lat]))
         result = np.full(len(lons), np.nan)
         if target_off_m > MAX_SNAP_M or len(lons) == 0:
             return result
-        to_target = dijkstra(self._reversed_matrix(profile, peak), indices=int(target))
-        nodes, off_m = self.snap(lons, lats)
-        access_mps = profile.access_kmh / 3.6
-        seconds = to_target[nodes] + (off_m + target_off_m) / access_mps
-        ok = (off_m <= MAX_SNAP_M) & np.isfinite(seconds)
-        result[ok] = seconds[ok]
+        seconds, matrix = self._edge_seconds(profile, peak)
+        to_target = self._times_to_target(edge, frac, seconds, matrix)
+        edges, fracs, off_m = self.snap(lons, lats)
+        # Drive forward to the edge's end, or (two-way roads) back along the reverse edge.
+        drive = (1 - fracs) * seconds[edges] + to_target[self.edge_v[edges]]
+        reverse = self.edge_rev[edges]
+        back = fracs * seconds[np.maximum(reverse, 0)] + to_target[self.edge_u[edges]]
+        drive = np.where(reverse >= 0, np.minimum(drive, back), drive)
+        ahead = (edges == edge) & (fracs <= frac)  # on the incident's edge, before it
+        drive = np.where(ahead, np.minimum(drive, (frac - fracs) * seconds[edge]), drive)
+        total = drive + (off_m + target_off_m) / (profile.access_kmh / 3.6)
+        ok = (off_m <= MAX_SNAP_M) & np.isfinite(total)
+        result[ok] = total[ok]
         return result
+
+
+def _edge_time(edge: GraphEdge, profile: SpeedProfile, peak: bool) -> float:
+    kmh = profile.road_kmh.get(edge.highway, profile.default_kmh)
+    if edge.maxspeed_kmh:
+        kmh = min(kmh, edge.maxspeed_kmh * 1.2)  # emergency vehicles may exceed limits a little
+    if peak and edge.highway in ARTERIALS:
+        kmh *= profile.peak_factor
+    return max(edge.length_m / (kmh / 3.6), 0.01)  # csgraph treats 0 as "no edge"
 
 
 @lru_cache(maxsize=4)
@@ -182,7 +216,7 @@ def load_road_graph(path: str) -> RoadGraph | None:
     if not graph_path.is_file():
         log.warning("road graph %s not found; ETAs use straight-line distance", path)
         return None
-    nodes, edges = _parse_graphml(graph_path)
+    nodes, edges = read_graphml(graph_path)
     log.info("road graph %s: %d nodes, %d edges", graph_path.name, len(nodes), len(edges))
     return RoadGraph(nodes, edges)
 

@@ -98,15 +98,18 @@ def lookup_points(
     found = np.full(len(coords), -1, dtype=np.int64)
     pending = np.flatnonzero(ok)
     at_epoch = (at or datetime.now(UTC)).timestamp()
-    for depth, level in sorted(_index(session).items(), reverse=True):
+    for _depth, level in sorted(_index(session).items(), reverse=True):
         if len(pending) == 0:
             break
         hit_idx, hit_ids = level.resolve(shapely.points(coords[pending]), at_epoch)
         found[pending[hit_idx]] = hit_ids
         pending = pending[found[pending] < 0]
-    chains = service.chains_for(session, ids=found[found >= 0].tolist())
-    for i in np.flatnonzero(found >= 0):
-        answers[i] = chains[int(found[i])].with_match("inside", 0.0)
+    chains = service.chains_for(session, ids=np.unique(found[found >= 0]).tolist())
+    # Results are frozen: one shared object per jurisdiction keeps 100k answers cheap.
+    inside = {jid: chain.with_match("inside", 0.0) for jid, chain in chains.items()}
+    for i, jid in enumerate(found.tolist()):
+        if jid >= 0:
+            answers[i] = inside[jid]
     for i in pending:
         answers[i] = _nearest_or_error(session, coords[i], at, nearest_max_m)
     return answers  # type: ignore[return-value]

@@ -14,8 +14,14 @@ from core.errors import InvalidInput
 from jurisdictions.mapping import units_from_mapping
 from jurisdictions.sources import detect_schema, is_native, read_features
 from jurisdictions.store import ImportReport, apply_targets, write_units
-from jurisdictions.units import Unit, parse_target, parse_timezone, units_from_explicit
-from jurisdictions.units import units_from_native, units_from_schema
+from jurisdictions.units import (
+    Unit,
+    parse_target,
+    parse_timezone,
+    units_from_explicit,
+    units_from_native,
+    units_from_schema,
+)
 
 
 @dataclass(frozen=True)
@@ -48,12 +54,16 @@ def prepare_import(path: Path, options: ImportOptions) -> PreparedImport:
     if options.mapping is not None:
         admin_field = options.code_field or (schema.levels[-1].code if schema else None)
         if admin_field is None or not features.has(admin_field):
-            raise InvalidInput("mode pemetaan perlu --code-field (kode wilayah)", field="code_field")
+            raise InvalidInput(
+                "mode pemetaan perlu --code-field (kode wilayah)", field="code_field"
+            )
         units = units_from_mapping(features, admin_field=admin_field, mapping=options.mapping)
         return PreparedImport(units, f"mapping ({admin_field})", features.repairs)
     if options.code_field or options.level:
         if not (options.level and options.code_field and options.name_field):
-            raise InvalidInput("--level, --code-field dan --name-field harus lengkap", field="level")
+            raise InvalidInput(
+                "--level, --code-field dan --name-field harus lengkap", field="level"
+            )
         units = units_from_explicit(
             features,
             level=options.level,

@@ -17,11 +17,11 @@ from jurisdictions.models import DEPTH
 from jurisdictions.sources import Features
 from jurisdictions.units import (
     Unit,
-    split_codes,
     check_level,
     dissolve,
     parse_target,
     parse_timezone,
+    split_codes,
 )
 
 REQUIRED = ("code", "name", "level")

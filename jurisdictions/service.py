@@ -21,35 +21,39 @@ from jurisdictions.models import Jurisdiction
 
 # The 12-nautical-mile territorial sea; the API passes settings.jurisdiction_nearest_max_m.
 DEFAULT_NEAREST_MAX_M = 22224.0
-_VALID_AT = (
-    "p.valid_from <= coalesce(CAST(:at AS timestamptz), now()) "
-    "AND (p.valid_to IS NULL OR p.valid_to > coalesce(CAST(:at AS timestamptz), now()))"
+# Single lookups run as a statement prepared once per connection: planning this query costs
+# more than executing it. Deepest level first; on a shared border the lowest code wins
+# (deterministic); the chain of ancestors comes back in the same round trip.
+_INSIDE_PREPARE = (
+    "PREPARE siaga_jurisdiction_inside(float8, float8, timestamptz) AS "
+    "WITH RECURSIVE hit AS (SELECT p.jurisdiction_id AS id FROM jurisdiction_parts p "
+    "WHERE ST_Covers(p.geom, ST_SetSRID(ST_MakePoint($1, $2), 4326)) "
+    "AND p.valid_from <= coalesce($3, now()) "
+    "AND (p.valid_to IS NULL OR p.valid_to > coalesce($3, now())) "
+    "ORDER BY p.depth DESC, p.code, p.jurisdiction_id LIMIT 1), "
+    "chain AS (SELECT j.id, j.code, j.name, j.level, j.parent_id, j.response_target_s, "
+    "j.timezone, 0 AS up FROM jurisdictions j JOIN hit ON j.id = hit.id "
+    "UNION ALL SELECT j.id, j.code, j.name, j.level, j.parent_id, j.response_target_s, "
+    "j.timezone, c.up + 1 FROM jurisdictions j JOIN chain c ON j.id = c.parent_id "
+    "WHERE c.up < 8) "
+    "SELECT id, code, name, level, parent_id, response_target_s, timezone FROM chain ORDER BY up"
 )
-# Deepest level first; on a shared border the lowest code wins (deterministic).
-_INSIDE_SQL = text(
-    "SELECT p.jurisdiction_id FROM jurisdiction_parts p "
-    "WHERE ST_Covers(p.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) AND " + _VALID_AT + " "
-    "ORDER BY p.depth DESC, p.code, p.jurisdiction_id LIMIT 1"
-)
+_INSIDE_EXECUTE = "EXECUTE siaga_jurisdiction_inside(%s, %s, %s)"
 # Nearest: 32 candidate pieces by index distance (degrees are close to isotropic at
 # Indonesia's latitudes), then exact geodesic distance; ties within 1 m go to depth, code.
 _NEAREST_SQL = text(
-    "WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g), "
+    "WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g, "
+    "coalesce(CAST(:at AS timestamptz), now()) AS at), "
     "cand AS (SELECT p.jurisdiction_id, p.depth, p.code, "
     "ST_Distance(p.geom::geography, pt.g::geography) AS d FROM jurisdiction_parts p, pt "
-    "WHERE " + _VALID_AT + " ORDER BY p.geom <-> pt.g LIMIT 32) "
+    "WHERE p.valid_from <= pt.at AND (p.valid_to IS NULL OR p.valid_to > pt.at) "
+    "ORDER BY p.geom <-> pt.g LIMIT 32) "
     "SELECT jurisdiction_id, d FROM cand WHERE d <= :max_m "
     "ORDER BY round(d::numeric), depth DESC, code, jurisdiction_id LIMIT 1"
 )
-_CHAIN_SQL = text(
-    "WITH RECURSIVE chain AS ("
-    " SELECT j.id AS start_id, j.id, j.code, j.name, j.level, j.parent_id,"
-    " j.response_target_s, j.timezone, 0 AS up FROM jurisdictions j WHERE j.id = ANY(:ids)"
-    " UNION ALL"
-    " SELECT c.start_id, j.id, j.code, j.name, j.level, j.parent_id,"
-    " j.response_target_s, j.timezone, c.up + 1 FROM jurisdictions j"
-    " JOIN chain c ON j.id = c.parent_id WHERE c.up < 8)"
-    " SELECT * FROM chain ORDER BY start_id, up"
+_ATTRS_SQL = text(
+    "SELECT id, code, name, level, parent_id, response_target_s, timezone "
+    "FROM jurisdictions WHERE id = ANY(:ids)"
 ).bindparams(bindparam("ids", type_=ARRAY(Integer)))
 
 
@@ -93,11 +97,19 @@ def lookup_point(
 ) -> LookupResult:
     """Resolve a point to its jurisdiction chain as of `at` (default now)."""
     lon, lat = check_lon_lat(lon, lat)
-    params = {"lon": lon, "lat": lat, "at": at}
-    hit = session.execute(_INSIDE_SQL, params).scalar()
-    if hit is not None:
-        return chains_for(session, ids=[hit])[hit].with_match("inside", 0.0)
+    rows = _inside_rows(session, lon, lat, at)
+    if rows:
+        return _chain_of({row[0]: tuple(row) for row in rows}, rows[0][0]).with_match("inside", 0.0)
     return _nearest(session, lon=lon, lat=lat, at=at, nearest_max_m=nearest_max_m)
+
+
+def _inside_rows(session: Session, lon: float, lat: float, at: datetime | None) -> list:
+    connection = session.connection()
+    info = connection.connection.info  # lives as long as the database connection
+    if "siaga_jurisdiction_inside" not in info:
+        connection.exec_driver_sql(_INSIDE_PREPARE)
+        info["siaga_jurisdiction_inside"] = True
+    return connection.exec_driver_sql(_INSIDE_EXECUTE, (lon, lat, at)).all()
 
 
 def _nearest(
@@ -136,20 +148,28 @@ class _Chain:
 
 def chains_for(session: Session, *, ids: Iterable[int]) -> dict[int, _Chain]:
     """Each jurisdiction's chain of ancestors with target and zone inherited bottom-up."""
-    rows = session.execute(_CHAIN_SQL, {"ids": sorted(set(ids))}).all()
-    grouped: dict[int, list] = {}
-    for row in rows:
-        grouped.setdefault(row.start_id, []).append(row)
-    return {start: _chain_of(chain) for start, chain in grouped.items()}
+    wanted = set(ids)
+    attrs: dict[int, tuple] = {}
+    todo = wanted
+    while todo:  # one query per level upwards (three at most in a Polda/Polres/Polsek tree)
+        rows = session.execute(_ATTRS_SQL, {"ids": sorted(todo)}).all()
+        attrs.update((row[0], tuple(row)) for row in rows)
+        todo = {row[4] for row in rows if row[4] is not None and row[4] not in attrs}
+    return {i: _chain_of(attrs, i) for i in wanted if i in attrs}
 
 
-def _chain_of(rows: list) -> _Chain:
+def _chain_of(attrs: dict[int, tuple], start: int) -> _Chain:
     refs: dict[str, JurisdictionRef] = {}
     target = zone = None
-    for row in rows:  # ordered from the jurisdiction itself upwards
-        refs.setdefault(row.level, JurisdictionRef(row.id, row.code, row.name, row.level))
-        target = target if target is not None else row.response_target_s
-        zone = zone or row.timezone
+    current: int | None = start
+    for _ in range(8):  # from the jurisdiction itself upwards; bounded against cycles
+        if current is None or current not in attrs:
+            break
+        jid, code, name, level, parent_id, row_target, row_zone = attrs[current]
+        refs.setdefault(level, JurisdictionRef(jid, code, name, level))
+        target = target if target is not None else row_target
+        zone = zone or row_zone
+        current = parent_id
     return _Chain(refs=refs, response_target_s=target, timezone=zone)
 
 

@@ -76,7 +76,7 @@ class Features:
     def column(self, name: str) -> np.ndarray:
         """Values of a field (case-insensitive), as text with surrounding spaces removed."""
         values = self.fields[name.lower()]
-        return np.array([None if v is None else str(v).strip() for v in values], dtype=object)
+        return np.array([_text(v) for v in values], dtype=object)
 
     def has(self, *names: str) -> bool:
         return all(name.lower() in self.fields for name in names)
@@ -88,7 +88,18 @@ class Features:
         return f"fitur #{index + 1}"
 
 
-def read_features(path: Path, *, crs: str | None = None, label_field: str | None = None) -> Features:
+def _text(value: object) -> str | None:
+    # Missing numbers come back as NaN, integers of a float column as 600.0.
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_features(
+    path: Path, *, crs: str | None = None, label_field: str | None = None
+) -> Features:
     """Read a boundary file, reproject to EPSG:4326 and repair invalid polygons."""
     if not path.exists():
         raise InvalidInput(f"berkas {path} tidak ditemukan", field="file")

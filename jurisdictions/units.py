@@ -188,7 +188,9 @@ def parse_target(value: str | None, label: str) -> int | None:
     try:
         seconds = int(float(value))
     except ValueError:
-        raise InvalidInput(f"{label}: target '{value}' bukan angka detik", field="response_target_s") from None
+        raise InvalidInput(
+            f"{label}: target '{value}' bukan angka detik", field="response_target_s"
+        ) from None
     if seconds <= 0:
         raise InvalidInput(f"{label}: target harus > 0 detik", field="response_target_s")
     return seconds

@@ -27,21 +27,24 @@ def ingest(
     workers: int = typer.Option(0, help="Worker processes (0: SIAGA_INGEST_WORKERS)"),
     name: str = typer.Option("ingest", help="Instance prefix; unique per host (client ids)"),
     instance: str = typer.Option("", hidden=True, help="Run one worker with this instance id"),
+    link_owner: bool = typer.Option(False, hidden=True, help="This worker tracks /link"),
 ) -> None:
     """Store GPS fixes, acks, status and link reports from MQTT (runs until stopped)."""
     settings = get_settings()
     if instance:
-        _run_worker(settings, instance)
+        _run_worker(settings, instance, link_owner)
         return
     count = workers or settings.ingest_workers
     exe = [sys.executable, "-m", "core.cli", "ingest", "--name", name]
-    supervise([[*exe, "--instance", f"{name}-{i}"] for i in range(count)])
+    commands = [[*exe, "--instance", f"{name}-{i}"] for i in range(count)]
+    commands[0].append("--link-owner")
+    supervise(commands)
 
 
-def _run_worker(settings: Settings, instance: str) -> None:
+def _run_worker(settings: Settings, instance: str, link_owner: bool) -> None:
     from tracking.worker import IngestWorker
 
-    worker = IngestWorker(settings, instance)
+    worker = IngestWorker(settings, instance, link_owner=link_owner)
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     signal.signal(signal.SIGINT, lambda *_: worker.stop())
     log.info("ingest worker %s starting", instance)

@@ -54,6 +54,8 @@ def _number(data: dict, key: str, *, required: bool = False) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Rejected("malformed", f"{key} is not a number")
+    if not math.isfinite(value):
+        raise Rejected("malformed", f"{key} is not finite")
     return float(value)
 
 
@@ -86,7 +88,10 @@ def load_json(payload: bytes) -> dict:
 def decode_fix(payload: bytes) -> Fix:
     """A fix from the project's JSON or an OwnTracks location message."""
     data = load_json(payload)
-    raw = payload.decode()
+    try:
+        raw = payload.decode()
+    except UnicodeDecodeError:
+        raise Rejected("malformed", "not UTF-8") from None
     if "_type" in data:
         return _decode_owntracks(data, raw)
     return Fix(

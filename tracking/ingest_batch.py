@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from tracking.decode import Rejected, decode_event, decode_link
 from tracking.filters import FixFilter
@@ -22,6 +24,8 @@ log = logging.getLogger("siaga.ingest")
 # A flood of bad messages must not flood the log: at most this many lines per window.
 REJECT_LOG_LINES = 20
 REJECT_LOG_WINDOW_S = 10.0
+# Connection loss, deadlock, server restart: the same batch is retried until it is stored.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
 @dataclass
@@ -72,7 +76,7 @@ def prepare_batch(
         if reason is None and unit_id is None:
             reason = "unknown_unit"
         elif reason is None and item.fix is not None:
-            reason = fix_filter.check(unit_id, item.fix, now=now)  # type: ignore[arg-type]
+            reason = _check(fix_filter, unit_id, item, now)
             if reason is None:
                 prepared.staged.append(StagedFix(unit_id, item.fix, item.received_at))  # type: ignore[arg-type]
         elif reason is None:
@@ -81,6 +85,63 @@ def prepare_batch(
             prepared.rejects[reason] += 1
             log_reject(item.topic, reason, item.reject_detail)
     return prepared
+
+
+def _check(fix_filter: FixFilter, unit_id: int, item: Inbound, now: float) -> str | None:
+    try:
+        return fix_filter.check(unit_id, item.fix, now=now)  # type: ignore[arg-type]
+    except Exception:  # the loop never dies on one bad message
+        log.exception("filter failed on %s", item.topic)
+        return "internal_error"
+
+
+def commit_batch(
+    sessions: sessionmaker[Session],
+    prepared: PreparedBatch,
+    stopping: threading.Event,
+    *,
+    split: bool = True,
+) -> BatchOutcome | None:
+    """Commit a prepared batch, retrying while the database is away (None if stopping first).
+
+    A batch the database refuses for another reason is written message by message; a message
+    still refused is counted as write_failed (and acknowledged, so it cannot block the queue).
+    """
+    delay_s = 0.5
+    while not stopping.is_set():
+        try:
+            with sessions() as session:
+                outcome = write_batch(session, prepared)
+                session.commit()
+            return outcome
+        except TRANSIENT_ERRORS as exc:
+            reason = str(exc.__cause__ or exc).splitlines()[0]
+            log.warning("batch not stored (%s); retrying", reason)
+            stopping.wait(delay_s)
+            delay_s = min(delay_s * 2, 5.0)
+        except Exception:
+            if not split:
+                log.exception("message refused by the database; counted as write_failed")
+                return BatchOutcome(rejects=Counter(prepared.rejects) + Counter(write_failed=1))
+            log.exception("batch refused by the database; writing it message by message")
+            return _commit_singly(sessions, prepared, stopping)
+    return None
+
+
+def _commit_singly(
+    sessions: sessionmaker[Session], prepared: PreparedBatch, stopping: threading.Event
+) -> BatchOutcome | None:
+    total = BatchOutcome(rejects=Counter(prepared.rejects))
+    parts = [PreparedBatch(staged=[s]) for s in prepared.staged]
+    parts += [PreparedBatch(others=[o]) for o in prepared.others]
+    for part in parts:
+        outcome = commit_batch(sessions, part, stopping, split=False)
+        if outcome is None:
+            return None
+        total.stored += outcome.stored
+        total.events += outcome.events
+        total.rejects.update(outcome.rejects)
+    return total
 
 
 def write_batch(session: Session, prepared: PreparedBatch) -> BatchOutcome:
@@ -106,6 +167,8 @@ def _store_other(session: Session, item: Inbound, unit_id: int) -> str | None:
     received_at = datetime.fromtimestamp(item.received_at, UTC)
     try:
         if item.kind == "link":
+            if not item.payload:
+                return None  # a retained state being cleared
             connected = decode_link(item.payload)
             store_link(session, unit_id=unit_id, connected=connected, at=received_at)
             return None

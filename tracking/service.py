@@ -191,11 +191,11 @@ def set_unit_status(
 
 
 def set_unit_link(session: Session, *, unit_id: int, connected: bool, at: datetime) -> None:
-    """Record the tracker's link state (online/offline) if it is newer than what is stored."""
+    """Record the tracker's link state (online/offline); link_changed_at moves on a change."""
     unit = session.get(Unit, unit_id)
     if unit is None:
         return
-    if unit.link_changed_at is None or at >= unit.link_changed_at:
+    if unit.link_changed_at is None or unit.link_connected != connected:
         unit.link_connected, unit.link_changed_at = connected, at
         session.flush()
 

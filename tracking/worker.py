@@ -28,7 +28,7 @@ from core.mqtt import connect, make_client
 from core.settings import Settings
 from tracking.decode import Fix, Rejected, decode_fix, parse_topic
 from tracking.filters import FilterLimits, FixFilter
-from tracking.ingest_batch import BatchOutcome, PreparedBatch, prepare_batch, write_batch
+from tracking.ingest_batch import TRANSIENT_ERRORS, BatchOutcome, commit_batch, prepare_batch
 from tracking.models import Unit
 
 log = logging.getLogger("siaga.ingest")
@@ -72,10 +72,16 @@ def acknowledge_many(client: mqtt.Client, mids: list[int]) -> None:
     queue_packet(mqtt.PUBACK, packets, mids[-1], 1)
 
 
-def subscriptions(settings: Settings) -> list[str]:
-    """The shared-subscription topics every ingest worker subscribes to."""
-    base = f"$share/{settings.ingest_share_group}/{settings.mqtt_topic_root}/units/+"
-    return [f"{base}/{kind}" for kind in ("location", "ack", "status", "link")]
+def subscriptions(settings: Settings, *, link_owner: bool) -> list[str]:
+    """Shared subscriptions for fixes and reports; /link for the one link-owning worker.
+
+    /link is not shared: shared subscriptions get no retained messages, and one subscriber
+    sees every unit's online/offline changes in order (plus the retained state on subscribe).
+    """
+    root = f"{settings.mqtt_topic_root}/units/+"
+    shared = f"$share/{settings.ingest_share_group}/{root}"
+    topics = [f"{shared}/{kind}" for kind in ("location", "ack", "status")]
+    return [*topics, f"{root}/link"] if link_owner else topics
 
 
 def decode_inbound(msg: mqtt.MQTTMessage, root: str, generation: int) -> Inbound:
@@ -87,18 +93,22 @@ def decode_inbound(msg: mqtt.MQTTMessage, root: str, generation: int) -> Inbound
             item.fix = decode_fix(msg.payload)
     except Rejected as exc:
         item.reject, item.reject_detail = exc.reason, exc.detail
+    except Exception as exc:  # an exception here would end paho's network thread
+        item.reject, item.reject_detail = "malformed", type(exc).__name__
     return item
 
 
 class IngestWorker:
     """One ingest worker process: MQTT session, queue, batch writer, heartbeat."""
 
-    def __init__(self, settings: Settings, instance: str) -> None:
+    def __init__(self, settings: Settings, instance: str, *, link_owner: bool = True) -> None:
+        self.link_owner = link_owner
         self.settings = settings
         self.instance = instance
         self.queue: queue.SimpleQueue[Inbound] = queue.SimpleQueue()
         self.stopping = threading.Event()
         self.generation = 0
+        self.session_present = False
         self.counters: Counter[str] = Counter()
         self.rejects: Counter[str] = Counter()
         # Seconds spent decoding (paho thread), writing batches and acknowledging them.
@@ -131,8 +141,10 @@ class IngestWorker:
             log.error("broker refused connection: %s", reason_code)
             return
         self.generation += 1
+        self.session_present = bool(flags.session_present)
         # Subscribing here means a reconnect re-subscribes (the session usually kept them).
-        client.subscribe([(t, SubscribeOptions(qos=1)) for t in subscriptions(self.settings)])
+        topics = subscriptions(self.settings, link_owner=self.link_owner)
+        client.subscribe([(t, SubscribeOptions(qos=1)) for t in topics])
         log.info(
             "connected to %s:%s, session present=%s",
             self.target.host,
@@ -191,25 +203,22 @@ class IngestWorker:
 
     def _write_until_stored(self, batch: list[Inbound]) -> None:
         """Write the batch, retrying while the database is away; then acknowledge it."""
-        prepared: PreparedBatch | None = None
-        delay_s = 0.5
         started = time.perf_counter()
+        delay_s = 0.5
         while not self.stopping.is_set():
             try:
-                if prepared is None:
-                    self._resolve_units(batch)
-                    prepared = prepare_batch(batch, self.unit_ids, self.filter)
-                with self.sessions() as session:
-                    outcome = write_batch(session, prepared)
-                    session.commit()
+                self._resolve_units(batch)
                 break
-            except SQLAlchemyError as exc:
-                reason = str(exc.__cause__ or exc).splitlines()[0]
-                log.warning("batch of %d not stored (%s); retrying", len(batch), reason)
-                time.sleep(delay_s)
+            except TRANSIENT_ERRORS as exc:
+                log.warning("units not resolved (%s); retrying", str(exc).splitlines()[0])
+                self.stopping.wait(delay_s)
                 delay_s = min(delay_s * 2, 5.0)
-        else:
+        prepared = prepare_batch(batch, self.unit_ids, self.filter)
+        outcome = commit_batch(self.sessions, prepared, self.stopping)
+        if outcome is None:
             return  # stopping: nothing acknowledged, the broker redelivers
+        if outcome.rejects.get("write_failed"):
+            self.unit_ids.clear()  # a unit deleted meanwhile: resolve call signs again
         stored = time.perf_counter()
         self._acknowledge(batch)
         self.timers["write_s"] += stored - started

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import folium
@@ -44,17 +45,17 @@ PAGES: dict[str, PageSpec] = {
 }
 
 
-def build_map(settings: Settings, *, page: str) -> folium.Map:
-    """A Leaflet map with local assets only; a tile layer only when settings.tile_url is set."""
+def build_map(*, tile_url: str = "") -> folium.Map:
+    """A Leaflet map with local assets only; a tile layer only when a tile URL is given."""
     fmap = folium.Map(
         location=DEFAULT_CENTER, zoom_start=13, tiles=None, control_scale=True, prefer_canvas=False
     )
     # Instance lists: folium's class defaults point at CDNs, and add_js_link would edit them.
     fmap.default_js = [("leaflet", LEAFLET_JS)]
     fmap.default_css = [("leaflet_css", LEAFLET_CSS)]
-    if settings.tile_url:
+    if tile_url:
         folium.TileLayer(
-            tiles=settings.tile_url, attr=TILE_ATTRIBUTION, name="Peta dasar", max_zoom=19
+            tiles=tile_url, attr=TILE_ATTRIBUTION, name="Peta dasar", max_zoom=19
         ).add_to(fmap)
     return fmap
 
@@ -73,16 +74,21 @@ def dispatch_vocabulary() -> dict[str, dict]:
 
 def render_page(settings: Settings, *, page: str) -> str:
     """The whole HTML document of a page: folium figure + panel + page script."""
-    spec = PAGES.get(page)
-    if spec is None:
+    if page not in PAGES:
         raise NotFound(f"halaman tidak dikenal: {page}", field="page")
-    fmap = build_map(settings, page=page)
+    return _render(page, settings.tile_url)
+
+
+# A page depends only on its name and the tile URL: render each once per process.
+@lru_cache(maxsize=32)
+def _render(page: str, tile_url: str) -> str:
+    spec = PAGES[page]
+    fmap = build_map(tile_url=tile_url)
     root = fmap.get_root()
-    root.title = spec.title
     config = {
         "page": page,
         "map": fmap.get_name(),
-        "tiles": bool(settings.tile_url),
+        "tiles": bool(tile_url),
         "vocab": dispatch_vocabulary(),
     }
     header = TEMPLATES.get_template("head.html").render(
@@ -90,7 +96,7 @@ def render_page(settings: Settings, *, page: str) -> str:
         page=page,
         extra_js=spec.extra_js,
         script=spec.script,
-        config_json=json.dumps(config),
+        config_json=json.dumps(config).replace("</", "<\\/"),  # safe inside <script>
     )
     # Leaflet first: folium adds its links at render time, after our scripts (same names
     # keep this position), and leaflet.heat needs L when it loads.

@@ -97,7 +97,10 @@ def _create_parts() -> None:
 
 PARTS_SYNC_FUNCTION = """
 CREATE OR REPLACE FUNCTION jurisdiction_parts_sync() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- ST_Subdivide's row estimate would make every call JIT-compile (~50 ms per row).
+SET jit = off
+AS $$
 BEGIN
     IF TG_OP = 'UPDATE' THEN
         -- Dynamic SQL: a cached generic plan made on an empty table would scan every part.

@@ -117,14 +117,11 @@ def _incident_log() -> None:
 
 
 def _assignments() -> None:
-    # units comes from 0003 (tracking); reference it when it is there.
-    has_units = sa.inspect(op.get_bind()).has_table("units")
-    unit_fk = [sa.ForeignKey("units.id")] if has_units else []
     op.create_table(
         "assignments",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("incident_id", sa.Integer(), sa.ForeignKey("incidents.id"), nullable=False),
-        sa.Column("unit_id", sa.Integer(), *unit_fk, nullable=False),
+        sa.Column("unit_id", sa.Integer(), sa.ForeignKey("units.id"), nullable=False),
         sa.Column("job_id", sa.Text(), nullable=False, unique=True),
         sa.Column("status", sa.Text(), nullable=False, server_default="sent"),
         sa.Column("eta_s", sa.Float(), nullable=True),

@@ -15,38 +15,6 @@ from core.settings import Settings
 from tests.conftest import wait_until
 from tests.dispatch.factories import Area, make_area
 
-# The roles proposed for the dispatch routes (api/policy.py is the security engineer's file).
-# Rules already in the policy win; only missing ones are filled in for these tests.
-DISPATCH_POLICY = {
-    ("POST", "/api/incidents"): "desk",
-    ("GET", "/api/incidents"): "watch",
-    ("GET", "/api/incidents/{incident_id}"): "watch",
-    ("GET", "/api/incidents/{incident_id}/log"): "watch",
-    ("GET", "/api/incidents/{incident_id}/duplicates"): "watch",
-    ("GET", "/api/incidents/{incident_id}/recommendations"): "watch",
-    ("POST", "/api/incidents/{incident_id}/validate"): "desk",
-    ("POST", "/api/incidents/{incident_id}/accept"): "desk",
-    ("POST", "/api/incidents/{incident_id}/merge"): "desk",
-    ("POST", "/api/incidents/{incident_id}/assignments"): "desk",
-    ("POST", "/api/incidents/{incident_id}/assignments/{assignment_id}/status"): "unit_desk",
-    ("POST", "/api/incidents/{incident_id}/close"): "desk",
-    ("GET", "/api/callers/{phone}"): "desk",
-}
-
-
-@pytest.fixture(autouse=True)
-def dispatch_policy(monkeypatch: pytest.MonkeyPatch) -> None:
-    from api import policy
-
-    roles = {
-        "watch": policy.WATCHERS,
-        "desk": policy.OPERATORS | {"admin"},
-        "unit_desk": policy.UNIT_DESK,
-    }
-    for key, group in DISPATCH_POLICY.items():
-        if key not in policy.POLICY:
-            monkeypatch.setitem(policy.POLICY, key, policy.rule(roles[group]))
-
 
 @pytest.fixture
 def area(db_session: Session) -> Area:

@@ -60,6 +60,14 @@ def test_second_incident_gets_409_naming_the_first(api_client, db_session, area)
     assert f"laporan #{first['id']}" in clash.json()["message"]
 
 
+def test_unknown_unit_names_the_field(api_client, area) -> None:
+    incident = _valid(api_client)
+    response = api_client.post(
+        f"/api/incidents/{incident['id']}/assignments", json={"unit_ids": [987654]}
+    )
+    assert response.status_code == 422 and response.json()["field"] == "unit_ids"
+
+
 def test_unvalidated_incident_cannot_be_dispatched(api_client, db_session, area) -> None:
     unit = make_unit(db_session, lon=INCIDENT_LON, lat=INCIDENT_LAT)
     created = api_client.post("/api/incidents", json=incident_body()).json()

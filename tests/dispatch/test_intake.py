@@ -78,3 +78,14 @@ def test_list_filters(api_client, area) -> None:
         == []
     )
     assert api_client.get("/api/incidents/999999").status_code == 404
+
+
+def test_operators_see_only_their_jurisdiction(api_client, user_client, area) -> None:
+    created = api_client.post("/api/incidents", json=incident_body(caller_phone="0813777")).json()
+    own = user_client("polres_operator", jurisdiction_id=area.polres.id)
+    other = user_client("polres_operator", jurisdiction_id=area.other_polres.id)
+    assert own.get(f"/api/incidents/{created['id']}").status_code == 200
+    assert other.get(f"/api/incidents/{created['id']}").status_code == 404
+    assert other.get("/api/incidents", params={"phone": "0813777"}).json() == []
+    accepted = other.post(f"/api/incidents/{created['id']}/accept", json={})
+    assert accepted.status_code == 404

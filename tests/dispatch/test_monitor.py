@@ -180,3 +180,23 @@ def test_crew_updates_then_close_with_disposition_and_callback(
     )
     db_session.refresh(unit)
     assert unit.status == "available"
+
+
+def test_a_unit_updates_only_its_own_assignment(api_client, user_client, db_session, area) -> None:
+    west = area.polsek_west
+    mine = make_unit(db_session, lon=INCIDENT_LON + 0.002, lat=INCIDENT_LAT, home=west)
+    other = make_unit(db_session, lon=INCIDENT_LON + 0.003, lat=INCIDENT_LAT, home=west)
+    created = api_client.post("/api/incidents", json=incident_body()).json()
+    base = f"/api/incidents/{created['id']}"
+    api_client.post(f"{base}/validate", json={"validity": "valid"})
+    assignments = api_client.post(f"{base}/assignments", json={"unit_ids": [mine.id, other.id]})
+    by_unit = {a["unit_id"]: a["id"] for a in assignments.json()}
+    crew = user_client("unit", unit_id=mine.id, jurisdiction_id=west.id)
+    own = crew.post(f"{base}/assignments/{by_unit[mine.id]}/status", json={"status": "en_route"})
+    assert own.status_code == 200 and own.json()["status"] == "en_route"
+    foreign = crew.post(
+        f"{base}/assignments/{by_unit[other.id]}/status", json={"status": "en_route"}
+    )
+    assert foreign.status_code == 403
+    log = api_client.get(f"{base}/log").json()
+    assert log[-1]["action"] == "unit_en_route" and log[-1]["detail"]["source"] == "crew"

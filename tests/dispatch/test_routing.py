@@ -19,13 +19,14 @@ def graph(shared_data):  # noqa: ANN001, ANN201
 def test_graph_loads_and_snaps(graph) -> None:  # noqa: ANN001
     assert graph.node_count == 1207 and len(graph.edges) == 2683
     assert graph.epsg == 32750  # UTM 50S
-    _, off_m = graph.snap(np.array([INCIDENT_LON]), np.array([INCIDENT_LAT]))
-    assert off_m[0] < MAX_SNAP_M
+    _, _, off_m = graph.snap(np.array([INCIDENT_LON, 116.90]), np.array([INCIDENT_LAT, -1.30]))
+    assert off_m[0] < MAX_SNAP_M < off_m[1]  # the second point is in the sea
 
 
 def test_one_dijkstra_gives_every_unit_a_road_time(graph) -> None:  # noqa: ANN001
-    lons = np.array([116.8300, 116.8500, 116.8600, INCIDENT_LON])
-    lats = np.array([-1.2600, -1.2700, -1.2550, INCIDENT_LAT])
+    # Three OSM intersections of the extract, and the incident itself.
+    lons = np.array([116.8613969, 116.8463770, 116.8624967, INCIDENT_LON])
+    lats = np.array([-1.2614595, -1.2753662, -1.2604732, INCIDENT_LAT])
     times = graph.times_to(INCIDENT_LON, INCIDENT_LAT, kind="R4", peak=False, lons=lons, lats=lats)
     assert np.all(np.isfinite(times)) and np.all(times >= 0)
     assert times[3] < times[:3].min()  # the unit at the incident is nearest by road too

@@ -56,10 +56,17 @@ def _fill(path: str, *, unit_id: int | None = None) -> str:
     return re.sub(r"\{([^}]+)\}", value, path)
 
 
-def _call(client, method: str, url: str):  # noqa: ANN001, ANN202
-    if method in ("POST", "PUT", "PATCH"):
-        return client.request(method, url, json={})
-    return client.request(method, url)
+def _call(client, method: str, url: str, *, stream: bool = False) -> tuple[int, dict]:  # noqa: ANN001
+    """(status, JSON body or {}); an event stream is opened and closed after its status."""
+    if stream:
+        with client.stream(method, url) as response:
+            if response.status_code == 200:
+                return 200, {}
+            response.read()
+            return response.status_code, _json(response)
+    body = {"json": {}} if method in ("POST", "PUT", "PATCH") else {}
+    response = client.request(method, url, **body)
+    return response.status_code, _json(response)
 
 
 def test_every_route_has_a_policy_entry_and_no_entry_is_stale(api_client) -> None:  # noqa: ANN001
@@ -110,13 +117,11 @@ def test_each_role_gets_exactly_what_the_policy_allows(user_client, tree: Tree) 
             allowed = role in rule.roles
             if rule.unit_param == "assignment_id" and role == "unit":
                 allowed = False  # no assignment of this unit exists: refused centrally
-            if rule.query_token and allowed:
-                continue  # an event stream never ends; tests/security/test_scope covers it
-            response = _call(client, method, _fill(path, unit_id=own))
-            body = _json(response)
-            denied = response.status_code == 403 and body.get("error") == "access_denied"
-            if response.status_code == 401 or denied == allowed or response.status_code >= 500:
-                failures.append((role, method, path, response.status_code, body.get("message")))
+            url = _fill(path, unit_id=own)
+            status, body = _call(client, method, url, stream=rule.query_token)
+            denied = status == 403 and body.get("error") == "access_denied"
+            if status == 401 or denied == allowed or status >= 500:
+                failures.append((role, method, path, status, body.get("message")))
     assert not failures, "\n".join(map(str, failures))
 
 
@@ -159,3 +164,12 @@ def test_the_policy_says_what_the_roles_mean() -> None:
         if method != "GET" and not POLICY[(method, path)].public:
             assert "planner" not in POLICY[(method, path)].roles, path
     assert [key for key, rule in POLICY.items() if rule.query_token] == [("GET", "/api/live/units")]
+
+
+def test_event_streams_take_the_token_as_a_query_parameter(user_client, tree: Tree) -> None:  # noqa: ANN001
+    client = user_client("commander", jurisdiction_id=tree.polda)
+    token = client.headers["Authorization"].removeprefix("Bearer ")
+    client.headers.pop("Authorization")
+    assert _call(client, "GET", "/api/live/units", stream=True)[0] == 401
+    assert _call(client, "GET", f"/api/live/units?access_token={token}", stream=True)[0] == 200
+    assert _call(client, "GET", "/api/live/units?access_token=rusak", stream=True)[0] == 401

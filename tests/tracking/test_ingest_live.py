@@ -65,3 +65,24 @@ def test_worker_stores_fixes_rejects_bad_input_and_applies_reports(settings, eng
             ).all()
         )
         assert counts["malformed"] >= 1 and counts["unknown_unit"] >= 1
+
+
+def test_retained_link_state_is_read_at_start(settings, engine):
+    sessions = make_session_factory(engine)
+    with session_scope(sessions) as session:
+        unit = make_unit(session)
+        unit_id, sign = unit.id, unit.call_sign
+    topic = unit_topic(settings.mqtt_topic_root, sign, "link")
+    pub = Publisher(settings)
+    pub.client.publish(topic, b"online", qos=1, retain=True).wait_for_publish(10)
+
+    def connected() -> bool:
+        with session_scope(sessions) as session:
+            return session.get(Unit, unit_id).link_connected
+
+    try:
+        with running_worker(settings):
+            wait_until(connected, message="retained online state applied")
+    finally:
+        pub.client.publish(topic, b"", qos=1, retain=True).wait_for_publish(10)
+        pub.close()

@@ -152,7 +152,8 @@ def test_broker_restart_loses_nothing(own_broker, engine):
         pub.close()  # 5,000 fixes acknowledged by the broker
         stop_broker(private)
         ensure_broker(private)
-        wait_until(worker.client.is_connected, 30, message="worker reconnected")
+        wait_until(lambda: worker.generation == 2, 30, message="worker reconnected")
+        assert worker.session_present  # the broker kept the session (and what it queued)
         pub = Publisher(settings)
         publish_fixes(pub, settings.mqtt_topic_root, list(ids), range(100, 200), base)
         pub.close()

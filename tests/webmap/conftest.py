@@ -6,9 +6,13 @@ another host. Screenshots go to tests/artifacts/ (git-ignored).
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from core.settings import PROJECT_ROOT
 from tests.conftest import wait_until
 from tests.webmap.factories import City, issue_test_token, seed_city
 
@@ -74,6 +79,33 @@ def _serve(settings) -> Iterator[LiveServer]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def app_process(settings, **env_overrides: str) -> Iterator[LiveServer]:
+    """The app as its own uvicorn process (its own broker client id), e.g. with other settings."""
+    port = free_port()
+    env = os.environ | {
+        "SIAGA_DATABASE_URL": settings.database_dsn(),
+        "SIAGA_MQTT_URL": settings.mqtt_dsn(),
+        "SIAGA_MQTT_TOPIC_ROOT": settings.mqtt_topic_root,
+        "SIAGA_STATE_DIR": str(settings.state_dir),
+        **env_overrides,
+    }
+    command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:app_factory"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    process = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _answers(url), timeout_s=30, message="uvicorn process to answer")
+        yield LiveServer(url=url, host=f"127.0.0.1:{port}", server=process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _answers(url: str) -> bool:
@@ -219,48 +251,3 @@ def open_page(browser, live_server, tokens) -> Iterator:
     yield _open
     for context in contexts:
         context.close()
-
-
-# Interim, until api/policy.py (security engineer) lists the web-map routes: the rules the
-# pages need. setdefault: an entry in the real policy always wins.
-def _interim_rules() -> dict:
-    from api.policy import EVERYONE, OPERATORS, PUBLIC, STAFF, UNIT, UNIT_DESK, WATCHERS, rule
-
-    incident = "/api/incidents/{incident_id}"
-    return {
-        ("GET", "/api/me/job"): rule(UNIT),
-        ("POST", "/api/me/location"): rule(UNIT),
-        ("GET", "/api/jurisdictions/lookup"): rule(WATCHERS),
-        ("GET", "/api/callers/{phone}"): rule(OPERATORS | {"admin"}),
-        ("GET", "/api/incidents"): rule(WATCHERS),
-        ("POST", "/api/incidents"): rule(OPERATORS | {"admin"}),
-        ("GET", incident): rule(WATCHERS),
-        ("GET", incident + "/recommendations"): rule(OPERATORS | {"admin"}),
-        ("POST", incident + "/validate"): rule(OPERATORS | {"admin"}),
-        ("POST", incident + "/accept"): rule(OPERATORS | {"admin"}),
-        ("POST", incident + "/assignments"): rule(OPERATORS | {"admin"}),
-        ("POST", incident + "/assignments/{assignment_id}/status"): rule(UNIT_DESK),
-        **{("GET", f"/{p}"): PUBLIC for p in ("operator", "commander", "planner", "unit")},
-        ("GET", "/static/{path:path}"): PUBLIC,
-        ("GET", "/api/map/jurisdictions"): rule(EVERYONE),
-        ("GET", "/api/live/units"): rule(WATCHERS),
-        **{("GET", p): rule(STAFF) for p in PLANNER_ROUTES},
-    }
-
-
-PLANNER_ROUTES = (
-    "/api/planner/summary",
-    "/api/planner/hexbins",
-    "/api/planner/heat",
-    "/api/planner/share",
-    "/api/planner/export.csv",
-    "/api/planner/export.geojson",
-)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def interim_policy() -> None:
-    from api.policy import POLICY
-
-    for key, value in _interim_rules().items():
-        POLICY.setdefault(key, value)

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from core.mqtt import connect, make_client
+from tests.conftest import wait_until
 from tests.webmap.factories import move_unit
 
 PHONE = (390, 844)
@@ -74,7 +75,11 @@ def test_unit_page_shows_the_job_and_reports_progress(open_page, r2_job):
     visit.assert_clean()
 
 
-def test_unit_page_shares_the_phone_location(open_page, settings, city):
+def test_unit_page_shares_the_phone_location(open_page, live_server, settings, city):
+    wait_until(
+        lambda: httpx.get(live_server.url + "/health", timeout=5).json()["broker"]["ok"],
+        message="the app's broker link",
+    )
     client, target, props = make_client(settings.mqtt_dsn(), f"web-test-{uuid.uuid4().hex[:6]}")
     received: queue.Queue = queue.Queue()
     topic = f"{settings.mqtt_topic_root}/units/WEB-R4-1/location"
@@ -97,12 +102,15 @@ def test_unit_page_shares_the_phone_location(open_page, settings, city):
         page = visit.page
         page.wait_for_selector("#unit-title:has-text('WEB-R4-1')")
         page.check("#share-location")
-        fix = received.get(timeout=15)
+        try:
+            page.wait_for_function(
+                "() => document.getElementById('share-state').textContent.includes('dibagikan')"
+            )
+        finally:
+            print("share-state:", page.inner_text("#share-state"))
+        fix = received.get(timeout=10)
         assert fix["_type"] == "location"
         assert (fix["lat"], fix["lon"], fix["acc"]) == (-1.2601, 116.8302, 8)
-        page.wait_for_function(
-            "() => document.getElementById('share-state').textContent.includes('dibagikan')"
-        )
         visit.screenshot("unit-sharing")
         visit.assert_clean()
     finally:

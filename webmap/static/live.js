@@ -43,7 +43,12 @@
         units.set(u.id, entry);
       }
       entry.data = u;
-      if (u.lat !== null) entry.marker.setLatLng([u.lat, u.lon]);
+      if (u.lat !== null) {
+        entry.marker.setLatLng([u.lat, u.lon]);
+        // A path's permanent tooltip stays where it was opened unless told.
+        const tip = entry.marker.getTooltip();
+        if (tip) tip.setLatLng([u.lat, u.lon]);
+      }
       entry.marker.setStyle(style(u));
       entry.marker.setPopupContent(popup(u));
       show(entry);

@@ -23,6 +23,7 @@
     });
     $("caller-phone").addEventListener("change", () => loadCallerHistory($("caller-phone").value));
     $("intake-form").addEventListener("submit", (e) => { e.preventDefault(); createIncident(); });
+    $("new-report").addEventListener("click", resetIntake);
     setInterval(tickClocks, 1000);
     setInterval(() => { if (state.incident) refreshIncident(); }, REFRESH_MS);
 
@@ -103,6 +104,7 @@
         showCallerHistory(result.caller_history);
         showDuplicates(result.possible_duplicates);
         showIncident(result);
+        $("incident-box").scrollIntoView({ behavior: "smooth", block: "start" });
         S.toast("Insiden #" + result.id + " dibuat.");
         loadRecommendations();
       } catch (err) {
@@ -112,9 +114,23 @@
       }
     }
 
+    /* Ready for the next call: empty form, no marker, no incident. */
+    function resetIntake() {
+      state.incident = null;
+      state.point = null;
+      if (state.marker) { map.removeLayer(state.marker); state.marker = null; }
+      $("intake-form").reset();
+      $("coord-form").reset();
+      for (const id of ["incident-box", "caller-history", "duplicates"]) $(id).hidden = true;
+      for (const level of ["polda", "polres", "polsek", "target"]) $("chain-" + level).textContent = "–";
+      $("panel").scrollTop = 0;
+    }
+
     async function refreshIncident() {
+      const id = state.incident.id;
       try {
-        showIncident(await S.apiFetch("/api/incidents/" + state.incident.id));
+        const inc = await S.apiFetch("/api/incidents/" + id);
+        if (state.incident && state.incident.id === id) showIncident(inc);  // not reset meanwhile
       } catch (err) {
         S.toast(err.message, true);
       }
@@ -130,7 +146,9 @@
         " · " + (S.vocab("validity")[inc.validity] || inc.validity) + (where ? " · " + where : "");
       $("incident-status").textContent = $("incident-status").textContent.replace(" · undefined", "");
       $("assigned").innerHTML = (inc.assignments || []).map((a) =>
-        "<li>" + S.escape(a.call_sign || "unit " + a.unit_id) + " · " + S.escape(a.status) +
+        "<li>" + S.escape(a.call_sign || "unit " + a.unit_id) + " · " +
+        S.escape(S.ASSIGNMENT_LABELS[a.status] || a.status) + (a.send_count > 1 ? " (dikirim " + a.send_count + "×)" : "") +
+        (a.alerted_at ? " · <b>belum dikonfirmasi unit!</b>" : "") +
         (a.eta_s ? " · ETA " + S.fmtDuration(a.eta_s) : "") + "</li>").join("") || "<li>–</li>";
       $("incident-log").innerHTML = (inc.log || []).map((entry) =>
         "<li>" + S.fmtLocal(entry.at, inc.timezone) + " · " + S.escape(entry.actor) + ": " +

@@ -17,6 +17,10 @@
     escalated: "Dikembalikan ke Polda", dispatched: "Unit ditugaskan", on_scene: "Unit di lokasi",
     cleared: "Selesai di lokasi", closed: "Ditutup",
   };
+  Siaga.ASSIGNMENT_LABELS = {
+    sent: "Tugas terkirim", acknowledged: "Diterima unit", en_route: "Menuju lokasi",
+    on_scene: "Di lokasi", cleared: "Selesai", cancelled: "Dibatalkan",
+  };
   Siaga.KIND_LABELS = { R4: "Mobil", R2: "Motor", boat: "Kapal", other: "Lainnya" };
   Siaga.STATUS_COLORS = {
     available: "#2e7d32", dispatched: "#f9a825", en_route: "#ef6c00", on_scene: "#6a1b9a",
