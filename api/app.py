@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from api.deps import install_access_handlers, require_access
+from api.deps import check_input, install_access_handlers, require_access
 from api.errors import install_error_handlers
 from api.routes import auth, dispatch, health, jurisdictions, live, pages, tracking
 from core.db import make_engine, make_session_factory
@@ -40,7 +40,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_access_handlers(app)
     for module in (health, auth, jurisdictions, tracking, dispatch, pages, live):
         # Every route passes the central policy (api/policy.py); unknown routes are denied.
-        app.include_router(module.router, dependencies=[Depends(require_access)])
+        app.include_router(
+            module.router, dependencies=[Depends(require_access), Depends(check_input)]
+        )
     return app
 
 

@@ -12,6 +12,11 @@ from api.models import SecurityAudit
 log = logging.getLogger("siaga.security")
 
 
+def clean_text(value: str | None, limit: int = 500) -> str | None:
+    """Caller-supplied text as it may be stored: bounded, without NUL (PostgreSQL refuses it)."""
+    return None if value is None else value[:limit].replace("\x00", "\\0")
+
+
 def record_audit(
     session: Session,
     *,
@@ -32,12 +37,14 @@ def record_audit(
         decision=decision,
         reason=reason,
         user_id=user_id,
-        username=username,
+        username=clean_text(username),
         role=role,
         method=method,
-        path=path,
+        path=clean_text(path),
         client_ip=client_ip,
-        detail=detail or {},
+        detail={
+            key: clean_text(v) if isinstance(v, str) else v for key, v in (detail or {}).items()
+        },
     )
     session.add(row)
     level = logging.INFO if decision == "allow" else logging.WARNING

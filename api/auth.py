@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.audit import record_audit
+from api.audit import clean_text, record_audit
 from api.models import ROLES, LoginAttempt, User
 from core.embedded import read_or_create_secret
 from core.errors import Conflict, InvalidInput, NotFound, SiagaError
@@ -208,7 +208,7 @@ def login(
 
     Every attempt is recorded and audited; the caller commits even when this raises.
     """
-    username = normalize_username(username)[:64]
+    username = clean_text(normalize_username(username), limit=64) or ""
     _check_rate_limit(session, settings, username=username, client_ip=client_ip)
     user = session.scalar(select(User).where(User.username == username))
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password[:MAX_PASSWORD_LEN])

@@ -7,6 +7,7 @@ Routes take `scope: Scope = Depends(get_scope)` and pass it down to the services
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from api.audit import record_audit
 from api.auth import AuthenticationFailed, user_for_token
 from api.models import User
 from api.policy import Rule, rule_for
+from core.errors import InvalidInput
 from core.settings import Settings
 
 
@@ -50,6 +52,9 @@ class Scope:
     username: str | None = None
 
 
+# No text field of the API needs more; fields' own schemas are tighter.
+MAX_TEXT_CHARS = 8000
+MAX_BODY_BYTES = 1_000_000
 # A crew may update an assignment until it ends.
 FINAL_ASSIGNMENT = ("cleared", "cancelled")
 # Public routes (health, login, page shells) see no jurisdiction's data through a scope.
@@ -57,7 +62,7 @@ PUBLIC_SCOPE = Scope(jurisdiction_ids=frozenset())
 
 
 class AccessDenied(Exception):
-    """401 (who are you?), 403 (not allowed) or 429 (slow down), mapped by the handler below."""
+    """401 (who are you?), 403 (not allowed), 413 (too large) or 429 (slow down)."""
 
     def __init__(self, status: int, message: str, *, retry_after_s: int | None = None) -> None:
         super().__init__(message)
@@ -67,7 +72,8 @@ class AccessDenied(Exception):
 
 
 async def access_denied_handler(request: Request, exc: AccessDenied) -> JSONResponse:
-    code = {401: "unauthenticated", 403: "access_denied", 429: "rate_limited"}[exc.status]
+    codes = {401: "unauthenticated", 403: "access_denied", 413: "too_large", 429: "rate_limited"}
+    code = codes[exc.status]
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
     if exc.retry_after_s is not None:
         headers["Retry-After"] = str(exc.retry_after_s)
@@ -104,6 +110,46 @@ def require_access(request: Request, session: Session = Depends(get_session)) ->
         session.commit()
     request.state.scope = scope
     return scope
+
+
+async def check_input(request: Request) -> None:
+    """Central input hygiene for every route: body size, text length, no NUL characters.
+
+    Routes' own schemas set tighter limits per field; this catches any text field without
+    one (PostgreSQL cannot store NUL in text, so it would otherwise be a server error).
+    """
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise AccessDenied(413, f"permintaan terlalu besar (maks. {MAX_BODY_BYTES} bita)")
+    for name, value in [*request.query_params.multi_items(), *request.path_params.items()]:
+        _check_text(f"query.{name}", str(value))
+    if request.headers.get("content-type", "").startswith("application/json"):
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            raise AccessDenied(413, f"permintaan terlalu besar (maks. {MAX_BODY_BYTES} bita)")
+        try:
+            _walk_json("body", json.loads(body or b"null"))
+        except ValueError:
+            return  # malformed JSON: FastAPI's own validation answers 422
+
+
+def _walk_json(where: str, value: object) -> None:
+    if isinstance(value, str):
+        _check_text(where, value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(f"{where} key", key)
+            _walk_json(f"{where}.{key}", item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _walk_json(f"{where}.{index}", item)
+
+
+def _check_text(where: str, value: str) -> None:
+    if len(value) > MAX_TEXT_CHARS:
+        raise InvalidInput(f"teks terlalu panjang (maks. {MAX_TEXT_CHARS} karakter)", field=where)
+    if "\x00" in value:
+        raise InvalidInput("teks memuat karakter NUL", field=where)
 
 
 def route_template(request: Request) -> str:

@@ -59,6 +59,12 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/auth/users"): rule(ADMIN),
     ("POST", "/api/auth/users/{username}/disable"): rule(ADMIN),
     ("GET", "/api/auth/audit"): rule(ADMIN),
+    # jurisdictions: reference data (boundaries, lookups) for everyone at a desk
+    ("GET", "/api/jurisdictions"): rule(STAFF),
+    ("GET", "/api/jurisdictions/geojson"): rule(STAFF),
+    ("GET", "/api/jurisdictions/{jurisdiction_id}"): rule(STAFF),
+    ("GET", "/api/jurisdictions/lookup"): rule(STAFF),
+    ("POST", "/api/jurisdictions/lookup/batch"): rule(STAFF),
     # tracking: units (a unit sees and reports only itself)
     ("GET", "/api/units"): rule(WATCHERS),
     ("POST", "/api/units"): rule(UNIT_ADMINS),

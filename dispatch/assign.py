@@ -26,7 +26,9 @@ from tracking.models import Unit
 log = logging.getLogger("siaga.dispatch.assign")
 
 ASSIGNABLE_UNIT_STATUSES = ("available", "returning")
-OPEN_FOR_DISPATCH = ("received", "offered", "accepted", "escalated", "dispatched", "on_scene")
+OPEN_FOR_DISPATCH = (
+    "received", "offered", "accepted", "escalated", "dispatched", "on_scene", "cleared"
+)  # fmt: skip
 
 
 def active_assignments(session: Session, *, incident_id: int) -> list[Assignment]:
@@ -126,7 +128,9 @@ def assign_units(
     _flush_or_conflict(session)
     if incident.dispatched_at is None:
         incident.dispatched_at = now
-    if incident.status in ("received", "offered", "accepted", "escalated"):
+    if incident.status == "cleared":  # the situation flared up again after the units left
+        incident.cleared_at = None
+    if incident.status in ("received", "offered", "accepted", "escalated", "cleared"):
         incident.status = "dispatched"
     return created
 

@@ -158,7 +158,10 @@ def accept_incident(
     incident = get_incident(
         session, incident_id=incident_id, jurisdiction_ids=jurisdiction_ids, for_update=True
     )
-    if incident.status != "offered":
+    # Still the Polres's to take: offered and neither accepted nor escalated, even if the Polda
+    # operator already sent a unit meanwhile.
+    pending = incident.offered_at and not (incident.accepted_at or incident.escalated_at)
+    if not pending or incident.closed_at is not None:
         raise Conflict(
             f"laporan {incident_id} tidak sedang ditawarkan ke Polres (status {incident.status})",
             field="incident_id",
@@ -167,7 +170,9 @@ def accept_incident(
         raise Conflict(
             "batas waktu penerimaan sudah lewat; laporan kembali ke Polda", field="incident_id"
         )
-    incident.status, incident.handler_level, incident.accepted_at = "accepted", "polres", now
+    incident.handler_level, incident.accepted_at = "polres", now
+    if incident.status == "offered":
+        incident.status = "accepted"
     append_log(
         session,
         incident_id=incident.id,
@@ -184,12 +189,15 @@ def escalate_overdue(session: Session, *, now: datetime | None = None) -> list[i
     now = now or datetime.now(UTC)
     overdue = session.scalars(
         select(Incident)
-        .where(Incident.status == "offered", Incident.accept_deadline < now)
+        .where(Incident.accept_deadline < now, Incident.closed_at.is_(None))
+        .where(Incident.accepted_at.is_(None), Incident.escalated_at.is_(None))
         .with_for_update(skip_locked=True)
     ).all()
     for incident in overdue:
         waited_s = (now - incident.offered_at).total_seconds() if incident.offered_at else 0
-        incident.status, incident.handler_level, incident.escalated_at = "escalated", "polda", now
+        incident.handler_level, incident.escalated_at = "polda", now
+        if incident.status == "offered":  # a unit may already be on its way (sent by Polda)
+            incident.status = "escalated"
         append_log(
             session,
             incident_id=incident.id,

@@ -131,19 +131,49 @@ def _stamp(assignment: Assignment, incident: Incident, status: str, source: str,
 
 
 def _maybe_cleared(session: Session, incident: Incident, at: datetime) -> None:
+    """With no unit left on it: cleared if a unit finished, else back to awaiting dispatch."""
     session.flush()
     if active_assignments(session, incident_id=incident.id) or incident.closed_at is not None:
         return
-    if incident.status in ("dispatched", "on_scene"):
-        incident.status, incident.cleared_at = "cleared", at
+    if incident.status not in ("dispatched", "on_scene"):
+        return
+    finished = session.scalar(
+        select(Assignment.id)
+        .where(Assignment.incident_id == incident.id, Assignment.status == "cleared")
+        .limit(1)
+    )
+    if finished is None:  # every unit was cancelled: the incident needs a unit again
+        incident.status = _awaiting_status(incident)
         append_log(
             session,
             incident_id=incident.id,
             actor="system",
-            action="cleared",
+            action="undispatched",
             at=at,
-            message="Semua unit selesai; menunggu penutupan laporan",
+            message="Tidak ada unit yang bertugas; laporan menunggu pengerahan",
         )
+        return
+    incident.status, incident.cleared_at = "cleared", at
+    append_log(
+        session,
+        incident_id=incident.id,
+        actor="system",
+        action="cleared",
+        at=at,
+        message="Semua unit selesai; menunggu penutupan laporan",
+    )
+
+
+def _awaiting_status(incident: Incident) -> str:
+    """Where an incident without units stands in the escalation machine."""
+    for status, stamp in (
+        ("accepted", incident.accepted_at),
+        ("escalated", incident.escalated_at),
+        ("offered", incident.offered_at),
+    ):
+        if stamp is not None:
+            return status
+    return "received"
 
 
 def close_incident(

@@ -113,15 +113,20 @@ class RoadGraph:
     def __init__(self, nodes: dict[str, tuple[float, float]], edges: list[GraphEdge]) -> None:
         index = {node_id: i for i, node_id in enumerate(nodes)}
         lonlat = np.array(list(nodes.values()))
+        self.node_lonlat = [tuple(p) for p in lonlat.tolist()]
         self.epsg = _utm_epsg(*lonlat.mean(axis=0))
         self.to_metres = Transformer.from_crs(4326, self.epsg, always_xy=True)
         self.node_count = len(nodes)
         self.edges = edges
         self.edge_u = np.array([index[e.source] for e in edges])
         self.edge_v = np.array([index[e.target] for e in edges])
-        by_pair = {(u, v): i for i, (u, v) in enumerate(zip(self.edge_u, self.edge_v, strict=True))}
+        pairs = zip(self.edge_u.tolist(), self.edge_v.tolist(), strict=True)
+        self.by_pair = {(u, v): i for i, (u, v) in enumerate(pairs)}
         self.edge_rev = np.array(
-            [by_pair.get((v, u), -1) for u, v in zip(self.edge_u, self.edge_v, strict=True)]
+            [
+                self.by_pair.get((v, u), -1)
+                for u, v in zip(self.edge_u.tolist(), self.edge_v.tolist(), strict=True)
+            ]
         )
         points, self.sample_edge, self.sample_frac = self._samples(nodes)
         self.tree = cKDTree(points)
@@ -198,6 +203,34 @@ class RoadGraph:
         ok = (off_m <= MAX_SNAP_M) & np.isfinite(total)
         result[ok] = total[ok]
         return result
+
+    def path_to(
+        self, origin: tuple[float, float], target: tuple[float, float], *, kind: str
+    ) -> list[tuple[float, float]] | None:
+        """The fastest road path (lon, lat) from origin to target; None when off the network."""
+        (o_edge, t_edge), _, off_m = self.snap(
+            np.array([origin[0], target[0]]), np.array([origin[1], target[1]])
+        )
+        if max(off_m) > MAX_SNAP_M:
+            return None
+        _, matrix = self._edge_seconds(PROFILES.get(kind, PROFILES["R4"]), False)
+        goal = self.edge_u[t_edge]
+        # On the reversed graph the predecessor of x is the next node on x's way to the goal.
+        _, pred = dijkstra(matrix, indices=int(goal), return_predecessors=True)
+        node, nodes = self.edge_v[o_edge], []
+        while node >= 0 and node != goal and len(nodes) <= self.node_count:
+            nodes.append(node)
+            node = pred[node]
+        if node != goal:
+            return None
+        return [origin, *self._shape([*nodes, goal]), target]
+
+    def _shape(self, nodes: list[int]) -> list[tuple[float, float]]:
+        points: list[tuple[float, float]] = []
+        for u, v in zip(nodes, nodes[1:], strict=False):
+            edge = self.edges[self.by_pair[(int(u), int(v))]]
+            points.extend(edge.coords or [self.node_lonlat[u], self.node_lonlat[v]])
+        return points or [self.node_lonlat[nodes[0]]]
 
 
 def _edge_time(edge: GraphEdge, profile: SpeedProfile, peak: bool) -> float:

@@ -91,6 +91,7 @@ def list_incidents(
     status: str | None = None,
     open_only: bool = False,
     category: str | None = None,
+    validity: str | None = None,
     phone: str | None = None,
     jurisdiction_ids: Collection[int] | None = None,
     limit: int = 100,
@@ -110,6 +111,8 @@ def list_incidents(
         query = query.where(Incident.closed_at.is_(None))
     if category:
         query = query.where(Incident.category == category)
+    if validity:
+        query = query.where(Incident.validity == validity)
     if phone:
         query = query.where(Incident.caller_phone == phone)
     return list(session.scalars(query))

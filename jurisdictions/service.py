@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 from sqlalchemy.types import Integer
 
 from core.errors import InvalidLocation, NotFound
@@ -224,7 +224,7 @@ def list_jurisdictions(
     scope_ids: Iterable[int] | None = None,
 ) -> list[Jurisdiction]:
     """Jurisdictions in force at `at` (default now), filtered by level, parent and scope."""
-    at_expr = at if at is not None else text("now()")
+    at_expr = at if at is not None else func.now()
     query = select(Jurisdiction).where(
         Jurisdiction.valid_from <= at_expr,
         (Jurisdiction.valid_to.is_(None)) | (Jurisdiction.valid_to > at_expr),
@@ -235,4 +235,5 @@ def list_jurisdictions(
         query = query.where(Jurisdiction.parent_id == parent_id)
     if scope_ids is not None:
         query = query.where(Jurisdiction.id.in_(list(scope_ids)))
-    return list(session.scalars(query.order_by(Jurisdiction.level, Jurisdiction.code)))
+    query = query.options(defer(Jurisdiction.geom)).order_by(Jurisdiction.level, Jurisdiction.code)
+    return list(session.scalars(query))

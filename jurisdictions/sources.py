@@ -109,6 +109,7 @@ def read_features(
         raise InvalidInput(f"berkas {path} tidak dapat dibaca: {exc}", field="file") from None
     fields = {str(name).lower(): col for name, col in zip(meta["fields"], columns, strict=True)}
     features = Features(path, fields, np.empty(0, dtype=object), [])
+    label_field = label_field or _code_field(features)
     geoms = np.array([None if w is None else shapely.from_wkb(w) for w in wkb], dtype=object)
     source = parse_crs(crs) or parse_crs(meta.get("crs"))
     if source is None:
@@ -121,6 +122,12 @@ def read_features(
             field="crs",
         )
     return features
+
+
+def _code_field(features: Features) -> str | None:
+    """The finest code field of a known schema, to name features in messages."""
+    candidates = [lv.code for schema in KNOWN_SCHEMAS for lv in reversed(schema.levels)]
+    return next((name for name in [*candidates, "code"] if features.has(name)), None)
 
 
 def _repair_all(features: Features, geoms: np.ndarray, label_field: str | None) -> np.ndarray:

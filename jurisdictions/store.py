@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import shapely
 from geoalchemy2 import WKBElement
-from sqlalchemy import insert, text, update
+from sqlalchemy import Row, insert, text, update
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput
@@ -67,7 +67,7 @@ def write_units(
     known = {code: (r.id, r.level) for code, r in existing.items()}
     replaced_at = valid_from or datetime.now(UTC)
     for depth in sorted({DEPTH[u.level] for u in units}):
-        pending: list[tuple[Unit, int | None, object]] = []
+        pending: list[tuple[Unit, int | None, Row | None]] = []
         for unit in (u for u in units if DEPTH[u.level] == depth):
             parent_id = _parent_id(unit, known)
             old = existing.get(unit.code)
@@ -109,27 +109,27 @@ def _parent_id(unit: Unit, known: dict[str, tuple[int, str]]) -> int | None:
     return found[0]
 
 
-def _update_in_place(session: Session, old: object, unit: Unit, parent_id: int | None) -> bool:
+def _update_in_place(session: Session, old: Row, unit: Unit, parent_id: int | None) -> bool:
     changes: dict[str, object] = {}
-    if old.name != unit.name:  # type: ignore[attr-defined]
+    if old.name != unit.name:
         changes["name"] = unit.name
-    if list(old.admin_codes) != unit.admin_codes:  # type: ignore[attr-defined]
+    if list(old.admin_codes) != unit.admin_codes:
         changes["admin_codes"] = unit.admin_codes
-    if old.parent_id != parent_id:  # type: ignore[attr-defined]
+    if old.parent_id != parent_id:
         changes["parent_id"] = parent_id
-    if unit.response_target_s is not None and old.response_target_s != unit.response_target_s:  # type: ignore[attr-defined]
+    if unit.response_target_s is not None and old.response_target_s != unit.response_target_s:
         changes["response_target_s"] = unit.response_target_s
-    if unit.timezone is not None and old.timezone != unit.timezone:  # type: ignore[attr-defined]
+    if unit.timezone is not None and old.timezone != unit.timezone:
         changes["timezone"] = unit.timezone
     if changes:
-        stmt = update(Jurisdiction).where(Jurisdiction.id == old.id).values(**changes)  # type: ignore[attr-defined]
+        stmt = update(Jurisdiction).where(Jurisdiction.id == old.id).values(**changes)
         session.execute(stmt)
     return bool(changes)
 
 
 def _insert_pending(
     session: Session,
-    pending: list[tuple[Unit, int | None, object]],
+    pending: list[tuple[Unit, int | None, Row | None]],
     valid_from: datetime | None,
     replaced_at: datetime,
     known: dict[str, tuple[int, str]],
@@ -153,21 +153,19 @@ def _insert_pending(
 
 
 def _row(
-    unit: Unit, parent_id: int | None, old: object, valid_from: datetime | None, at: datetime
+    unit: Unit, parent_id: int | None, old: Row | None, valid_from: datetime | None, at: datetime
 ) -> dict:
     # A first import is valid "since always"; a changed boundary from the import date on.
     start = valid_from or (EPOCH if old is None else at)
-    keep = old if old is not None else None
     return {
         "code": unit.code,
         "name": unit.name,
         "level": unit.level,
         "parent_id": parent_id,
         "admin_codes": unit.admin_codes,
-        "response_target_s": unit.response_target_s
-        if unit.response_target_s is not None or keep is None
-        else keep.response_target_s,  # type: ignore[attr-defined]
-        "timezone": unit.timezone or (keep.timezone if keep is not None else None),  # type: ignore[attr-defined]
+        # A new version keeps the target and zone of the old one unless the file sets them.
+        "response_target_s": _first(unit.response_target_s, old, "response_target_s"),
+        "timezone": _first(unit.timezone, old, "timezone"),
         "valid_from": start,
         # Extended WKB goes to PostGIS as is; plain WKB would pass through (lossy) WKT.
         "geom": WKBElement(
@@ -178,20 +176,24 @@ def _row(
     }
 
 
-def _retire(session: Session, old: object, new_id: int, at: datetime) -> None:
-    if old.valid_from >= at:  # type: ignore[attr-defined]
+def _first(value: object, old: Row | None, name: str) -> object:
+    if value is not None or old is None:
+        return value
+    return getattr(old, name)
+
+
+def _retire(session: Session, old: Row, new_id: int, at: datetime) -> None:
+    if old.valid_from >= at:
         raise InvalidInput(
-            f"{old.code}: versi lama berlaku sejak {old.valid_from:%Y-%m-%d}; "  # type: ignore[attr-defined]
+            f"{old.code}: versi lama berlaku sejak {old.valid_from:%Y-%m-%d}; "
             "--valid-from harus sesudahnya",
             field="valid_from",
         )
-    session.execute(
-        update(Jurisdiction).where(Jurisdiction.id == old.id).values(valid_to=at)  # type: ignore[attr-defined]
-    )
+    session.execute(update(Jurisdiction).where(Jurisdiction.id == old.id).values(valid_to=at))
     # Children in force follow the new version of their parent.
     session.execute(
         update(Jurisdiction)
-        .where(Jurisdiction.parent_id == old.id, Jurisdiction.valid_to.is_(None))  # type: ignore[attr-defined]
+        .where(Jurisdiction.parent_id == old.id, Jurisdiction.valid_to.is_(None))
         .values(parent_id=new_id)
     )
 

@@ -131,9 +131,10 @@ def commit_batch(
 def _commit_singly(
     sessions: sessionmaker[Session], prepared: PreparedBatch, stopping: threading.Event
 ) -> BatchOutcome | None:
-    total = BatchOutcome(rejects=Counter(prepared.rejects))
+    total = BatchOutcome()
     parts = [PreparedBatch(staged=[s]) for s in prepared.staged]
     parts += [PreparedBatch(others=[o]) for o in prepared.others]
+    parts[0].rejects = Counter(prepared.rejects)  # counted once, with the first message
     for part in parts:
         outcome = commit_batch(sessions, part, stopping, split=False)
         if outcome is None:

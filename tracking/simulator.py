@@ -82,7 +82,7 @@ def fix_payload(unit: SimUnit, rng: random.Random, now: float) -> bytes:
         "lon": round(lon, 7),
         "lat": round(lat, 7),
         "fixed_at": round(now, 3),
-        "speed_mps": round(unit.speed_mps * (moving and 1.0) * rng.uniform(0.85, 1.1), 2),
+        "speed_mps": round(unit.speed_mps * rng.uniform(0.85, 1.1), 2) if moving else 0.0,
         "heading_deg": round(unit.heading_deg, 1),
         "accuracy_m": round(rng.uniform(3.0, 10.0), 1),
     }

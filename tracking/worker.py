@@ -15,7 +15,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.subscribeoptions import SubscribeOptions
@@ -24,12 +24,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import make_engine, make_session_factory
 from core.heartbeat import record_beat
-from core.mqtt import connect, make_client
+from core.mqtt import make_client
 from core.settings import Settings
 from tracking.decode import Fix, Rejected, decode_fix, parse_topic
 from tracking.filters import FilterLimits, FixFilter
 from tracking.ingest_batch import TRANSIENT_ERRORS, BatchOutcome, commit_batch, prepare_batch
 from tracking.models import Unit
+from tracking.mqtt_fastpath import install_fast_publish_properties
 
 log = logging.getLogger("siaga.ingest")
 HEARTBEAT_S = 3.0
@@ -103,12 +104,14 @@ class IngestWorker:
 
     def __init__(self, settings: Settings, instance: str, *, link_owner: bool = True) -> None:
         self.link_owner = link_owner
+        install_fast_publish_properties()
         self.settings = settings
         self.instance = instance
         self.queue: queue.SimpleQueue[Inbound] = queue.SimpleQueue()
         self.stopping = threading.Event()
         self.generation = 0
         self.session_present = False
+        self.partitions_day: date | None = None
         self.counters: Counter[str] = Counter()
         self.rejects: Counter[str] = Counter()
         # Seconds spent decoding (paho thread), writing batches and acknowledging them.
@@ -164,7 +167,14 @@ class IngestWorker:
     def run(self) -> None:
         """Connect and write batches until stop() is called."""
         self._ensure_partitions()
-        connect(self.client, self.target, self.props, persistent=True)
+        # Asynchronous connect: paho keeps retrying while the broker is not there yet.
+        self.client.connect_async(
+            self.target.host,
+            self.target.port,
+            keepalive=30,
+            clean_start=False,
+            properties=self.props,
+        )
         self.client.loop_start()
         next_beat = 0.0
         try:
@@ -258,7 +268,6 @@ class IngestWorker:
 
     def _ensure_partitions(self) -> None:
         """This month's and next month's history partitions (at start and each new day)."""
-        self.partitions_day = datetime.now(UTC).date()
         try:
             with self.sessions() as session:
                 session.execute(
@@ -268,6 +277,7 @@ class IngestWorker:
                     )
                 )
                 session.commit()
+            self.partitions_day = datetime.now(UTC).date()
         except SQLAlchemyError as exc:
             log.warning("could not create position partitions: %s", exc)
 

@@ -83,17 +83,19 @@ def get_incidents(
     status: str | None = None,
     open: bool = False,  # noqa: A002
     category: str | None = None,
+    validity: str | None = None,
     phone: str | None = None,
     limit: int = Query(100, ge=1, le=1000),
     session: Session = Depends(get_session),
     scope: Scope = Depends(get_scope),
 ) -> list[dict]:
-    """Incidents in the caller's scope, newest first (filters: status, open, category, phone)."""
+    """Incidents in scope, newest first (filters: status, open, category, validity, phone)."""
     from dispatch.intake import normalize_phone
 
     rows = list_incidents(
         session,
         status=status,
+        validity=validity,
         open_only=open,
         category=category,
         phone=normalize_phone(phone) if phone else None,
@@ -164,6 +166,8 @@ def post_accept(
     scope: Scope = Depends(get_scope),
 ) -> dict:
     """The Polres operator accepts the incident offered to it."""
+    if scope.role is not None and scope.role not in ("polres_operator", "admin"):
+        raise Forbidden("hanya operator Polres yang dapat menerima laporan", field="role")
     accept_incident(
         session,
         incident_id=incident_id,

@@ -89,3 +89,15 @@ def test_operators_see_only_their_jurisdiction(api_client, user_client, area) ->
     assert other.get("/api/incidents", params={"phone": "0813777"}).json() == []
     accepted = other.post(f"/api/incidents/{created['id']}/accept", json={})
     assert accepted.status_code == 404
+
+
+def test_only_the_polres_operator_accepts(api_client, user_client, area) -> None:
+    created = api_client.post("/api/incidents", json=incident_body(caller_phone="0813888")).json()
+    url = f"/api/incidents/{created['id']}"
+    api_client.post(f"{url}/validate", json={"validity": "valid"})
+    polda = user_client("polda_operator", jurisdiction_id=area.polda.id)
+    assert polda.post(f"{url}/accept", json={}).status_code == 403
+    polres = user_client("polres_operator", jurisdiction_id=area.polres.id)
+    accepted = polres.post(f"{url}/accept", json={})
+    assert accepted.status_code == 200 and accepted.json()["handler_level"] == "polres"
+    assert api_client.get("/api/incidents", params={"validity": "valid", "phone": "0813888"}).json()

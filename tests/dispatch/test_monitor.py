@@ -200,3 +200,24 @@ def test_a_unit_updates_only_its_own_assignment(api_client, user_client, db_sess
     assert foreign.status_code == 403
     log = api_client.get(f"{base}/log").json()
     assert log[-1]["action"] == "unit_en_route" and log[-1]["detail"]["source"] == "crew"
+
+
+def test_cancelled_unit_frees_the_incident_for_another(api_client, db_session, area) -> None:
+    first = make_unit(db_session, lon=INCIDENT_LON + 0.002, lat=INCIDENT_LAT)
+    second = make_unit(db_session, lon=INCIDENT_LON + 0.004, lat=INCIDENT_LAT)
+    created = api_client.post("/api/incidents", json=incident_body()).json()
+    base = f"/api/incidents/{created['id']}"
+    api_client.post(f"{base}/validate", json={"validity": "valid"})
+    (assignment,) = api_client.post(f"{base}/assignments", json={"unit_ids": [first.id]}).json()
+    cancel = {"status": "cancelled", "note": "unit mogok"}
+    assert (
+        api_client.post(f"{base}/assignments/{assignment['id']}/status", json=cancel).status_code
+        == 200
+    )
+    incident = api_client.get(base).json()
+    assert incident["status"] == "offered" and incident["log"][-1]["action"] == "undispatched"
+    again = api_client.post(f"{base}/assignments", json={"unit_ids": [second.id]})
+    assert again.status_code == 201
+    assert api_client.get(base).json()["status"] == "dispatched"
+    db_session.refresh(first)
+    assert first.status == "available"

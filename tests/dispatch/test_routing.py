@@ -49,3 +49,14 @@ def test_motorcycle_beats_car_in_town_and_far_units_fall_back(graph) -> None:  #
     assert far.eta_s == pytest.approx(straight_line_eta(50_000.0, "R4").eta_s)
     assert boat.method == "water"
     assert estimate_etas(None, lon=0, lat=0, peak=False, units=units[:1])[0].method == "straight"
+
+
+def test_path_follows_the_roads_and_matches_the_eta(graph) -> None:  # noqa: ANN001
+    origin, target = (116.8613969, -1.2614595), (116.8463770, -1.2753662)
+    path = graph.path_to(origin, target, kind="R4")
+    assert path[0] == origin and path[-1] == target and len(path) > 10
+    hops = np.hypot(np.diff([p[0] for p in path]), np.diff([p[1] for p in path])) * 111_000
+    length_m = hops.sum()
+    straight_m = np.hypot(origin[0] - target[0], origin[1] - target[1]) * 111_000
+    assert straight_m < length_m < 3 * straight_m
+    assert graph.path_to((116.90, -1.30), target, kind="R4") is None  # from the sea

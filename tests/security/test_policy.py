@@ -152,16 +152,19 @@ def test_the_policy_says_what_the_roles_mean() -> None:
     """The intent, independent of enforcement: who reads aggregates, who acts, who watches."""
     planner = {path for _, path in _allowed("planner")}
     assert all(
-        p.startswith(("/api/planner/", "/api/map/")) or p == "/api/auth/me" for p in planner
+        p.startswith(("/api/planner/", "/api/map/", "/api/jurisdictions")) or p == "/api/auth/me"
+        for p in planner
     ), planner
     for method, path in _allowed("unit"):
         rule = POLICY[(method, path)]
         assert rule.unit_param or path.startswith("/api/me/") or path == "/api/auth/me", path
-    assert {method for method, _ in _allowed("commander")} == {"GET"}
+    # Commanders watch: their only POST is a read (batch lookup).
+    commander_writes = {key for key in _allowed("commander") if key[0] != "GET"}
+    assert commander_writes <= {("POST", "/api/jurisdictions/lookup/batch")}
     admin_only = {key for key in POLICY if key[1].startswith(("/api/auth/users", "/api/auth/a"))}
     assert all(POLICY[key].roles == {"admin"} for key in admin_only)
     for method, path in POLICY:
-        if method != "GET" and not POLICY[(method, path)].public:
+        if method != "GET" and not path.startswith("/api/jurisdictions/lookup"):
             assert "planner" not in POLICY[(method, path)].roles, path
     assert [key for key, rule in POLICY.items() if rule.query_token] == [("GET", "/api/live/units")]
 

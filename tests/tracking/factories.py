@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from sqlalchemy.orm import Session
 
 from jurisdictions.models import Jurisdiction
+from tracking.decode import Fix
 from tracking.models import Unit
 from tracking.service import create_unit
+from tracking.writer import StagedFix
 
 
 def call_sign(prefix: str = "T") -> str:
@@ -32,3 +35,8 @@ def make_polsek(session: Session, code: str = "T-PS") -> Jurisdiction:
     session.add(row)
     session.flush()
     return row
+
+
+def stage(unit_id: int, at: float, lon: float = 116.84) -> StagedFix:
+    raw = f'{{"lon": {lon}, "lat": -1.26, "fixed_at": {at}}}'
+    return StagedFix(unit_id, Fix(lon, -1.26, at, 10.0, 90.0, 5.0, raw), time.time())

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 
-from tests.tracking.factories import call_sign
-from tests.tracking.test_service import stage
-from tracking.service import get_unit
+from tests.tracking.factories import call_sign, stage
 from tracking.writer import add_reject_counts, write_fixes
 
 
@@ -36,10 +35,7 @@ def test_unit_crud_status_and_positions(api_client, db_session):
 
 
 def test_ingest_stats_show_rejects_by_reason(api_client, db_session):
-    from collections import Counter
-
     add_reject_counts(db_session, Counter({"too_old": 2, "malformed": 1}))
     stats = api_client.get("/api/ingest/stats").json()
     assert stats["rejected_today"]["too_old"] >= 2
     assert stats["rejected_total"]["malformed"] >= 1
-    assert get_unit  # the module is importable beside the routes

@@ -9,9 +9,8 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from core.db import make_session_factory, session_scope
-from tests.tracking.factories import make_unit
+from tests.tracking.factories import make_unit, stage
 from tests.tracking.live import count_positions
-from tests.tracking.test_service import stage
 from tracking.decode import Rejected, decode_fix
 from tracking.ingest_batch import PreparedBatch, commit_batch
 from tracking.worker import decode_inbound

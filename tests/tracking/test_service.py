@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.errors import Conflict, InvalidInput, NotFound
-from tests.tracking.factories import make_polsek, make_unit
-from tracking.decode import Fix
+from tests.tracking.factories import make_polsek, make_unit, stage
 from tracking.models import UnitStatusChange
 from tracking.service import (
     create_unit,
@@ -20,12 +19,7 @@ from tracking.service import (
     set_unit_link,
     set_unit_status,
 )
-from tracking.writer import StagedFix, write_fixes
-
-
-def stage(unit_id: int, at: float, lon: float = 116.84) -> StagedFix:
-    raw = f'{{"lon": {lon}, "lat": -1.26, "fixed_at": {at}}}'
-    return StagedFix(unit_id, Fix(lon, -1.26, at, 10.0, 90.0, 5.0, raw), time.time())
+from tracking.writer import write_fixes
 
 
 def test_call_sign_is_unique(db_session):

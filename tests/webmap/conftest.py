@@ -134,9 +134,14 @@ def live_server(settings, city) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="session")
 def tokens(engine, settings, city) -> dict[str, str]:
-    """Bearer tokens for a national admin, a Polda operator, a planner and unit WEB-R4-1."""
+    """Bearer tokens: a national admin (API set-up only), and for the pages users scoped to
+    the test Polda (so data other tests committed stays out of view) and the two units."""
+    polda = {"jurisdiction_id": city.polda_id}
     return {
         "admin": issue_test_token(engine, settings, username="web.admin", role="admin"),
+        "commander": issue_test_token(
+            engine, settings, username="web.commander", role="commander", **polda
+        ),
         "operator": issue_test_token(
             engine,
             settings,
@@ -144,7 +149,9 @@ def tokens(engine, settings, city) -> dict[str, str]:
             role="polda_operator",
             jurisdiction_id=city.polda_id,
         ),
-        "planner": issue_test_token(engine, settings, username="web.planner", role="planner"),
+        "planner": issue_test_token(
+            engine, settings, username="web.planner", role="planner", **polda
+        ),
         "unit": issue_test_token(
             engine, settings, username="web.unit", role="unit", unit_id=city.unit_ids["WEB-R4-1"]
         ),
@@ -234,7 +241,7 @@ def open_page(browser, live_server, tokens) -> Iterator:
     contexts = []
 
     def _open(
-        path: str, *, role: str | None = "admin", viewport=(1400, 900), server=None, **options
+        path: str, *, role: str | None = "commander", viewport=(1400, 900), server=None, **options
     ):
         target = server or live_server
         size = {"width": viewport[0], "height": viewport[1]}

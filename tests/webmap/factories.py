@@ -1,7 +1,8 @@
 """Committed test data for the browser tests (a live server cannot see a rolled-back session).
 
-A small synthetic city over the Balikpapan Kota area: one Polda, one Polres (target 600 s,
-WITA) and two Polsek, plus units with fresh fixes and users with tokens.
+A small synthetic city in the Banda Sea, away from any real or demo boundary that another test
+may have committed: one Polda, one Polres (target 600 s, WITA) and two Polsek, plus units with
+fresh fixes and users with tokens.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, text
 
-WEST = "POLYGON((116.80 -1.285, 116.84 -1.285, 116.84 -1.245, 116.80 -1.245, 116.80 -1.285))"
-EAST = "POLYGON((116.84 -1.285, 116.88 -1.285, 116.88 -1.245, 116.84 -1.245, 116.84 -1.285))"
-WHOLE = "POLYGON((116.80 -1.285, 116.88 -1.285, 116.88 -1.245, 116.80 -1.245, 116.80 -1.285))"
+WEST = "POLYGON((127.00 -6.025, 127.04 -6.025, 127.04 -5.985, 127.00 -5.985, 127.00 -6.025))"
+EAST = "POLYGON((127.04 -6.025, 127.08 -6.025, 127.08 -5.985, 127.04 -5.985, 127.04 -6.025))"
+WHOLE = "POLYGON((127.00 -6.025, 127.08 -6.025, 127.08 -5.985, 127.00 -5.985, 127.00 -6.025))"
 
 INSERT_JURISDICTION = text("""
 INSERT INTO jurisdictions (code, name, level, parent_id, response_target_s, timezone, geom)
@@ -60,9 +61,9 @@ def seed_city(engine: Engine) -> City:
                 add(f"WEB-99.01.{code}", f"{name} (SINTETIS)", "polsek", city.polres_id, wkt)
             )
         units = (
-            ("WEB-R4-1", "R4", city.polsek_ids[0], "available", 116.825, -1.262),
-            ("WEB-R2-1", "R2", city.polsek_ids[1], "available", 116.855, -1.270),
-            ("WEB-R4-2", "R4", city.polsek_ids[1], "off_duty", 116.865, -1.255),
+            ("WEB-R4-1", "R4", city.polsek_ids[0], "available", 127.025, -6.002),
+            ("WEB-R2-1", "R2", city.polsek_ids[1], "available", 127.055, -6.010),
+            ("WEB-R4-2", "R4", city.polsek_ids[1], "off_duty", 127.065, -5.995),
         )
         for call_sign, kind, home, status, lon, lat in units:
             params = {"call_sign": call_sign, "kind": kind, "home": home, "status": status}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -25,12 +26,12 @@ def _first_event(live_server, token: str) -> tuple[str, dict]:
     raise AssertionError("stream ended without an event")
 
 
-def test_live_stream_starts_with_every_unit(live_server, tokens, city):
-    name, data = _first_event(live_server, tokens["admin"])
+def test_live_stream_starts_with_every_unit_in_scope(live_server, tokens, city):
+    name, data = _first_event(live_server, tokens["commander"])  # scoped to the test Polda
     assert name == "units" and data["full"] is True
     by_sign = {u["call_sign"]: u for u in data["units"]}
-    assert {"WEB-R4-1", "WEB-R2-1", "WEB-R4-2"} <= set(by_sign)
-    assert by_sign["WEB-R4-1"]["lon"] == 116.825 and by_sign["WEB-R4-1"]["stale"] is False
+    assert set(by_sign) == {"WEB-R4-1", "WEB-R2-1", "WEB-R4-2"}
+    assert by_sign["WEB-R4-1"]["lon"] == 127.025 and by_sign["WEB-R4-1"]["stale"] is False
 
 
 def test_live_stream_needs_a_token(live_server):
@@ -46,17 +47,17 @@ def test_commander_map_shows_a_unit_move_without_reload(open_page, engine, city)
     page = visit.page
     page.wait_for_function("() => window.Siaga.live && window.Siaga.live.units.size >= 3")
     page.wait_for_selector("#live-state.on")
-    assert _position(page, "WEB-R4-1") == [116.825, -1.262]
+    assert _position(page, "WEB-R4-1") == [127.025, -6.002]
     page.evaluate("() => { window.__sameDocument = true; }")
     visit.screenshot("commander-before-move")
 
-    move_unit(engine, city.unit_ids["WEB-R4-1"], lon=116.835, lat=-1.268)
+    move_unit(engine, city.unit_ids["WEB-R4-1"], lon=127.035, lat=-6.008)
     page.wait_for_function(
-        "() => { const p = window.Siaga.live.position('WEB-R4-1'); return p && p[0] === 116.835; }",
+        "() => { const p = window.Siaga.live.position('WEB-R4-1'); return p && p[0] === 127.035; }",
         timeout=15000,
     )
     assert page.evaluate("() => window.__sameDocument") is True  # no reload happened
-    assert _position(page, "WEB-R4-1") == [116.835, -1.268]
+    assert _position(page, "WEB-R4-1") == [127.035, -6.008]
     visit.screenshot("commander-after-move")
 
     page.select_option("#f-kind", "R2")
@@ -67,4 +68,37 @@ def test_commander_map_shows_a_unit_move_without_reload(open_page, engine, city)
     page.select_option("#f-status", "")
     page.select_option("#f-polsek", str(city.polsek_ids[1]))
     page.wait_for_function("() => document.getElementById('sum-units').textContent === '2'")
+    visit.assert_clean()
+
+
+def test_commander_colours_a_polsek_whose_incident_is_past_target(
+    open_page, live_server, tokens, city
+):
+    headers = {"Authorization": f"Bearer {tokens['admin']}"}
+    received = (datetime.now(UTC) - timedelta(minutes=15)).isoformat()  # target is 10 min
+    body = {
+        "caller_name": "Dedi",
+        "caller_phone": "081255554444",
+        "category": "penganiayaan",
+        "lon": 127.07,
+        "lat": -5.99,
+        "call_received_at": received,
+    }
+    created = httpx.post(live_server.url + "/api/incidents", json=body, headers=headers, timeout=10)
+    assert created.status_code == 201, created.text
+    incident_id = created.json()["id"]
+
+    visit = open_page("/commander")
+    page = visit.page
+    page.wait_for_selector(f"#incident-list li[data-incident='{incident_id}'].late")
+    assert "lewat" in page.inner_text(f"#incident-list li[data-incident='{incident_id}']")
+    east = city.polsek_ids[1]
+    fill = page.evaluate(
+        """id => { let c = null; window.Siaga.commander.jurLayer.eachLayer(l => {
+             if (l.feature.properties.id === id) c = l.options.fillColor; }); return c; }""",
+        east,
+    )
+    assert fill == "#c62828"
+    assert int(page.inner_text("#sum-overdue")) >= 1
+    visit.screenshot("commander-incident-late")
     visit.assert_clean()

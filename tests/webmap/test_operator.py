@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import text
 
 from tests.webmap.factories import move_unit
 
 
-@pytest.fixture(autouse=True)
-def _needs_lookup_route(settings) -> None:
-    """The console resolves the clicked point through the jurisdictions API."""
-    from api.app import create_app
-
-    paths = {getattr(route, "path", "") for route in create_app(settings).routes}
-    if "/api/jurisdictions/lookup" not in paths:
-        pytest.skip("GET /api/jurisdictions/lookup is not implemented yet (jurisdictions issue)")
-
-
 def test_operator_creates_and_assigns_an_incident(open_page, engine, city):
     for call_sign, (lon, lat) in {
-        "WEB-R4-1": (116.825, -1.262),
-        "WEB-R2-1": (116.855, -1.27),
+        "WEB-R4-1": (127.025, -6.002),
+        "WEB-R2-1": (127.055, -6.01),
     }.items():
         move_unit(engine, city.unit_ids[call_sign], lon=lon, lat=lat)  # fresh fixes
     visit = open_page("/operator", role="operator")
@@ -33,10 +22,10 @@ def test_operator_creates_and_assigns_an_incident(open_page, engine, city):
     page.wait_for_function(
         "() => document.getElementById('chain-polsek').textContent.includes('Polsek Barat')"
     )
-    page.fill("#lat", "-1.2640")
-    page.fill("#lon", "116.8300")
+    page.fill("#lat", "-6.0040")
+    page.fill("#lon", "127.0300")
     page.click("#coord-go")
-    page.wait_for_function("() => document.getElementById('lon').value === '116.830000'")
+    page.wait_for_function("() => document.getElementById('lon').value === '127.030000'")
     page.wait_for_function(
         "() => document.getElementById('chain-polres').textContent.includes('Polres Uji')"
     )
@@ -78,8 +67,8 @@ def test_validation_starts_the_polres_escalation_clock(open_page, city):
     visit = open_page("/operator", role="operator")
     page = visit.page
     page.wait_for_selector("path.leaflet-interactive")
-    page.fill("#lat", "-1.2700")
-    page.fill("#lon", "116.8600")
+    page.fill("#lat", "-6.0100")
+    page.fill("#lon", "127.0600")
     page.click("#coord-go")
     page.wait_for_function(
         "() => document.getElementById('chain-polsek').textContent.includes('Polsek Timur')"

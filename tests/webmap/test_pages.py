@@ -44,7 +44,7 @@ READY = {
 
 @pytest.mark.parametrize("page", sorted(READY))
 def test_page_loads_with_no_failed_or_foreign_request(open_page, city, page):
-    role = {"unit": "unit", "planner": "planner"}.get(page, "admin")
+    role = {"unit": "unit", "planner": "planner", "operator": "operator"}.get(page, "commander")
     visit = open_page(f"/{page}", role=role, viewport=(390, 844) if page == "unit" else (1400, 900))
     if page == "unit":  # api/policy.py gives the map layer to desk roles only
         visit.allow(403, "/api/map/jurisdictions")
@@ -79,7 +79,7 @@ def test_login_form_appears_on_401_and_the_page_then_works(open_page, city, toke
     page = visit.page
     page.wait_for_selector("#login-form")
     visit.screenshot("login-form")
-    page.fill("#login-username", "web.admin")
+    page.fill("#login-username", "web.commander")
     page.fill("#login-password", "salah-sandi-999")
     page.click("#login-form button")
     page.wait_for_function("() => document.getElementById('login-error').textContent !== ''")

@@ -22,13 +22,13 @@ def period_incidents(db_session, city):
     west = [(300, "pencurian"), (500, "pencurian"), (700, "kecelakaan_lalu_lintas")]
     for i, (response_s, category) in enumerate(west):
         insert_incident(
-            conn, city, polsek=0, lon=116.81 + i * 0.004, lat=-1.26, category=category,
+            conn, city, polsek=0, lon=127.01 + i * 0.004, lat=-6.0, category=category,
             received_at=AT + timedelta(minutes=i), response_s=response_s,
         )  # fmt: skip
-    insert_incident(conn, city, polsek=1, lon=116.85, lat=-1.27, received_at=AT, response_s=400)
-    insert_incident(conn, city, polsek=1, lon=116.86, lat=-1.27, received_at=AT)  # not arrived
+    insert_incident(conn, city, polsek=1, lon=127.05, lat=-6.01, received_at=AT, response_s=400)
+    insert_incident(conn, city, polsek=1, lon=127.06, lat=-6.01, received_at=AT)  # not arrived
     insert_incident(
-        conn, city, polsek=1, lon=116.86, lat=-1.26, received_at=AT, response_s=5000,
+        conn, city, polsek=1, lon=127.06, lat=-6.0, received_at=AT, response_s=5000,
         validity="prank",
     )  # fmt: skip
     return db_session
@@ -90,10 +90,10 @@ def june_incidents(engine, city) -> int:
     count = 0
     with engine.begin() as conn:
         for i in range(40):
-            lon, lat = 116.805 + (i % 8) * 0.009, -1.282 + (i // 8) * 0.008
+            lon, lat = 127.005 + (i % 8) * 0.009, -6.022 + (i // 8) * 0.008
             response_s = None if i % 9 == 0 else 240 + (i * 37) % 700
             insert_incident(
-                conn, city, polsek=0 if lon < 116.84 else 1, lon=lon, lat=lat,
+                conn, city, polsek=0 if lon < 127.04 else 1, lon=lon, lat=lat,
                 category=("pencurian", "kecelakaan_lalu_lintas", "kdrt")[i % 3],
                 received_at=start + timedelta(hours=i * 7), response_s=response_s,
             )  # fmt: skip

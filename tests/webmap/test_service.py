@@ -50,9 +50,9 @@ def test_current_job_without_assignment_and_for_a_missing_unit(db_session, city)
 
 
 def test_phone_fix_is_an_owntracks_location():
-    body = json.loads(phone_fix_payload(lat=-1.26, lon=116.83, tst=1, acc=5, vel_mps=10, cog=90))
+    body = json.loads(phone_fix_payload(lat=-6.0, lon=116.83, tst=1, acc=5, vel_mps=10, cog=90))
     assert body == {
-        "_type": "location", "lat": -1.26, "lon": 116.83, "tst": 1, "tid": "hp",
+        "_type": "location", "lat": -6.0, "lon": 116.83, "tst": 1, "tid": "hp",
         "acc": 5, "vel": 36.0, "cog": 90,
     }  # fmt: skip
     with pytest.raises(InvalidInput):

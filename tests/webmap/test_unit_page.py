@@ -20,7 +20,7 @@ PHONE = (390, 844)
 @pytest.fixture
 def r2_job(live_server, tokens, engine, city) -> dict:
     """An incident near WEB-R2-1 with WEB-R2-1 assigned, created through the dispatch API."""
-    move_unit(engine, city.unit_ids["WEB-R2-1"], lon=116.855, lat=-1.27)
+    move_unit(engine, city.unit_ids["WEB-R2-1"], lon=127.055, lat=-6.01)
     headers = {"Authorization": f"Bearer {tokens['admin']}"}
     body = {
         "caller_name": "Siti",
@@ -29,8 +29,8 @@ def r2_job(live_server, tokens, engine, city) -> dict:
         "priority": 1,
         "description": "Tabrakan dua motor",
         "address": "Jl. Uji Timur",
-        "lon": 116.862,
-        "lat": -1.266,
+        "lon": 127.062,
+        "lat": -6.006,
     }
     with httpx.Client(base_url=live_server.url, headers=headers, timeout=10) as client:
         incident = client.post("/api/incidents", json=body)
@@ -96,7 +96,7 @@ def test_unit_page_shares_the_phone_location(open_page, live_server, settings, c
             role="unit",
             viewport=PHONE,
             permissions=["geolocation"],
-            geolocation={"latitude": -1.2601, "longitude": 116.8302, "accuracy": 8},
+            geolocation={"latitude": -6.0001, "longitude": 127.0302, "accuracy": 8},
         )
         visit.allow(403, "/api/map/jurisdictions")
         page = visit.page
@@ -110,7 +110,7 @@ def test_unit_page_shares_the_phone_location(open_page, live_server, settings, c
             print("share-state:", page.inner_text("#share-state"))
         fix = received.get(timeout=10)
         assert fix["_type"] == "location"
-        assert (fix["lat"], fix["lon"], fix["acc"]) == (-1.2601, 116.8302, 8)
+        assert (fix["lat"], fix["lon"], fix["acc"]) == (-6.0001, 127.0302, 8)
         visit.screenshot("unit-sharing")
         visit.assert_clean()
     finally:

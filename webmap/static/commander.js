@@ -7,6 +7,7 @@
 
   SiagaPages.commander = async function (map) {
     const state = { incidents: [], jurLayer: null };
+    S.commander = state;
     const incidentLayer = L.layerGroup().addTo(map);
     try {
       state.jurLayer = await S.loadJurisdictions(map);

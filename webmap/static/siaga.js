@@ -13,7 +13,7 @@
     out_of_service: "Tidak beroperasi",
   };
   Siaga.INCIDENT_LABELS = {
-    received: "Diterima", offered: "Ditawarkan ke Polres", accepted: "Diterima Polres",
+    received: "Baru masuk", offered: "Ditawarkan ke Polres", accepted: "Diterima Polres",
     escalated: "Dikembalikan ke Polda", dispatched: "Unit ditugaskan", on_scene: "Unit di lokasi",
     cleared: "Selesai di lokasi", closed: "Ditutup",
   };

@@ -58,6 +58,8 @@
       map.invalidateSize();
       const route = job.route && job.route.coordinates ? job.route.coordinates.map((c) => [c[1], c[0]]) :
         state.position ? [[state.position[1], state.position[0]], target] : null;
+      $("job-route").textContent = job.route ? "Rute mengikuti jalan." :
+        "Garis putus-putus: arah garis lurus ke lokasi, bukan rute jalan.";
       if (route) {
         L.polyline(route, { color: "#0d47a1", weight: 5, opacity: 0.8, dashArray: job.route ? null : "8 6" }).addTo(jobLayer);
         if (state.fitted !== job.id) map.fitBounds(L.latLngBounds(route).pad(0.25));

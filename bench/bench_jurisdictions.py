@@ -1,0 +1,181 @@
+"""Jurisdiction lookups with the real national kecamatan set loaded.
+
+Figures: lookup_p99_ms (service function), lookup_api_p99_ms (GET through uvicorn, keep-alive
+client), batch_lookup_points_per_s (in-process index); each beside a raw PostGIS ST_Covers
+query on the same `jurisdictions` table measured in the same run.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+from sqlalchemy.types import Float
+
+from bench.common import BenchContext, Figure, median, percentile
+from core.db import make_session_factory, session_scope
+from core.settings import PROJECT_ROOT
+from jurisdictions.batch import lookup_points, warm_index
+from jurisdictions.importer import import_file
+from jurisdictions.service import lookup_point
+
+# Random points inside random kecamatan (incidents happen where people are; seeded).
+_SAMPLE_SQL = text(
+    "SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT (ST_Dump(ST_GeneratePoints(geom, 1, "
+    "id))).geom AS p FROM jurisdictions WHERE level = 'polsek' ORDER BY md5(code) LIMIT :n) s"
+)
+# The naive way: ST_Covers on the whole polygons, no subdivision, no prepared statement.
+_RAW_SQL = text(
+    "SELECT id, level, code FROM jurisdictions WHERE ST_Covers(geom, "
+    "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) AND valid_to IS NULL ORDER BY level, code"
+)
+_RAW_BATCH_SQL = text(
+    "SELECT pt.i, hit.id FROM unnest(CAST(:lons AS float8[]), CAST(:lats AS float8[])) "
+    "WITH ORDINALITY AS pt(lon, lat, i) LEFT JOIN LATERAL (SELECT id FROM jurisdictions j "
+    "WHERE ST_Covers(j.geom, ST_SetSRID(ST_MakePoint(pt.lon, pt.lat), 4326)) "
+    "AND j.valid_to IS NULL ORDER BY j.level DESC, j.code LIMIT 1) hit ON true"
+).bindparams(bindparam("lons", type_=ARRAY(Float)), bindparam("lats", type_=ARRAY(Float)))
+
+
+def _timed(fn, points: list[tuple[float, float]]) -> list[float]:  # noqa: ANN001
+    samples = []
+    for lon, lat in points:
+        start = time.perf_counter()
+        fn(lon, lat)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_api(ctx: BenchContext, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "SIAGA_DATABASE_URL": ctx.settings.database_dsn(),
+        "SIAGA_MQTT_URL": ctx.settings.mqtt_dsn(),
+        "SIAGA_LOG_LEVEL": "WARNING",
+    }
+    argv = [sys.executable, "-m", "uvicorn", "api.app:app_factory", "--factory"]
+    argv += [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    return subprocess.Popen(argv, env=env, cwd=PROJECT_ROOT)
+
+
+def _api_samples(ctx: BenchContext, points: list[tuple[float, float]]) -> list[float]:
+    port = _free_port()
+    server = _start_api(ctx, port)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if client.get("/health").status_code in (200, 503):
+                        break
+                except httpx.HTTPError:
+                    if time.monotonic() > deadline:
+                        raise
+                time.sleep(0.2)
+
+            def call(lon: float, lat: float) -> None:
+                response = client.get("/api/jurisdictions/lookup", params={"lat": lat, "lon": lon})
+                response.raise_for_status()
+
+            _timed(call, points[:200])  # warm-up: every pooled connection prepares once
+            return _timed(call, points)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _load(ctx: BenchContext) -> float:
+    path = ctx.need_shared_data("boundaries/kecamatan.geojson")
+    if path is None:
+        raise FileNotFoundError("shared data boundaries/kecamatan.geojson not found")
+    started = time.monotonic()
+    with session_scope(make_session_factory(ctx.engine)) as session:
+        import_file(session, path=path)
+    return time.monotonic() - started
+
+
+def run(ctx: BenchContext) -> list[Figure]:
+    """Load the national kecamatan set, measure, and remove it again."""
+    if ctx.need_shared_data("boundaries/kecamatan.geojson") is None:
+        return []
+    import_s = _load(ctx)
+    try:
+        with Session(ctx.engine) as session:
+            return _measure(ctx, session, import_s)
+    finally:
+        with ctx.engine.begin() as connection:
+            connection.execute(text("DELETE FROM jurisdictions"))
+
+
+def _measure(ctx: BenchContext, session: Session, import_s: float) -> list[Figure]:
+    n_single = 300 if ctx.quick else 3000
+    points = [(r.lon, r.lat) for r in session.execute(_SAMPLE_SQL, {"n": n_single})]
+    raw = _timed(lambda lon, lat: session.execute(_RAW_SQL, {"lon": lon, "lat": lat}).all(), points)
+    _timed(lambda lon, lat: lookup_point(session, lon=lon, lat=lat), points[:200])
+    single = _timed(lambda lon, lat: lookup_point(session, lon=lon, lat=lat), points)
+    session.rollback()
+    api = _api_samples(ctx, points)
+    batch_n = 20_000 if ctx.quick else 200_000
+    many = [points[i % len(points)] for i in range(batch_n)]
+    started = time.perf_counter()
+    warm_index(session)
+    build_s = time.perf_counter() - started
+    lookup_points(session, points=many[:1000])
+    started = time.perf_counter()
+    lookup_points(session, points=many)
+    batch_rate = batch_n / (time.perf_counter() - started)
+    raw_n = min(batch_n, 5000)
+    started = time.perf_counter()
+    session.execute(
+        _RAW_BATCH_SQL, {"lons": [p[0] for p in many[:raw_n]], "lats": [p[1] for p in many[:raw_n]]}
+    ).all()
+    raw_rate = raw_n / (time.perf_counter() - started)
+    raw_p99 = percentile(raw, 99)
+    return [
+        Figure(
+            "lookup_p99_ms",
+            percentile(single, 99),
+            "ms",
+            "raw ST_Covers p99",
+            raw_p99,
+            note=f"median {median(single):.3f} ms vs raw {median(raw):.3f} ms; "
+            f"{len(points)} points in random kecamatan; national import {import_s:.0f} s",
+        ),
+        Figure(
+            "lookup_api_p99_ms",
+            percentile(api, 99),
+            "ms",
+            "raw ST_Covers p99",
+            raw_p99,
+            note=f"median {median(api):.3f} ms; uvicorn subprocess, httpx keep-alive",
+        ),
+        Figure(
+            "batch_lookup_points_per_s",
+            batch_rate,
+            "points/s",
+            "raw ST_Covers points/s",
+            raw_rate,
+            note=f"{batch_n:,} points; index built once in {build_s:.1f} s",
+        ),
+    ]
