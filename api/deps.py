@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -89,7 +90,16 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def require_access(request: Request, session: Session = Depends(get_session)) -> Scope:
+# Declares the bearer scheme in the OpenAPI spec (the docs' Authorize button); the token
+# itself is read in _authenticate, which also knows the event streams' query parameter.
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+
+
+def require_access(
+    request: Request,
+    session: Session = Depends(get_session),
+    _bearer: str | None = Depends(oauth2_scheme),
+) -> Scope:
     """Authenticate the caller and check the route's policy; the caller's Scope."""
     path = route_template(request)
     rule = rule_for(request.method, path)

@@ -18,6 +18,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+import jurisdictions.models  # noqa: F401  (users reference jurisdictions and units)
+import tracking.models  # noqa: F401
 from core.db import Base
 
 ROLES = (

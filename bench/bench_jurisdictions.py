@@ -8,6 +8,7 @@ query on the same `jurisdictions` table measured in the same run.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -31,6 +32,8 @@ _SAMPLE_SQL = text(
     "SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT (ST_Dump(ST_GeneratePoints(geom, 1, "
     "id))).geom AS p FROM jurisdictions WHERE level = 'polsek' ORDER BY md5(code) LIMIT :n) s"
 )
+_POLDA_SQL = text("SELECT id FROM jurisdictions WHERE level = 'polda' AND code = '64'")
+BENCH_USER = "bench-jurisdictions"
 # The naive way: ST_Covers on the whole polygons, no subdivision, no prepared statement.
 _RAW_SQL = text(
     "SELECT id, level, code FROM jurisdictions WHERE ST_Covers(geom, "
@@ -59,11 +62,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start_api(ctx: BenchContext, port: int) -> subprocess.Popen:
+def _start_api(ctx: BenchContext, port: int, secret: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "SIAGA_DATABASE_URL": ctx.settings.database_dsn(),
         "SIAGA_MQTT_URL": ctx.settings.mqtt_dsn(),
+        "SIAGA_AUTH_SECRET": secret,
         "SIAGA_LOG_LEVEL": "WARNING",
     }
     argv = [sys.executable, "-m", "uvicorn", "api.app:app_factory", "--factory"]
@@ -79,11 +83,32 @@ def _start_api(ctx: BenchContext, port: int) -> subprocess.Popen:
     return subprocess.Popen(argv, env=env, cwd=PROJECT_ROOT)
 
 
+def _operator_token(ctx: BenchContext, secret: str) -> str:
+    """A Polda Kalimantan Timur call-taker, as a real 110 desk would call the API."""
+    from api.auth import create_user, issue_token
+
+    settings = ctx.settings.model_copy(update={"auth_secret": secret})
+    with session_scope(make_session_factory(ctx.engine)) as session:
+        polda = session.execute(_POLDA_SQL).scalar_one()
+        user = create_user(
+            session,
+            username=BENCH_USER,
+            password=secrets.token_urlsafe(16),
+            role="polda_operator",
+            jurisdiction_id=polda,
+        )
+        return issue_token(settings, user).access_token
+
+
 def _api_samples(ctx: BenchContext, points: list[tuple[float, float]]) -> list[float]:
-    port = _free_port()
-    server = _start_api(ctx, port)
+    port, secret = _free_port(), secrets.token_urlsafe(32)
+    token = _operator_token(ctx, secret)
+    server = _start_api(ctx, port, secret)
+    headers = {"Authorization": f"Bearer {token}"}
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", timeout=10, headers=headers
+        ) as client:
             deadline = time.monotonic() + 60
             while True:
                 try:
@@ -125,6 +150,7 @@ def run(ctx: BenchContext) -> list[Figure]:
             return _measure(ctx, session, import_s)
     finally:
         with ctx.engine.begin() as connection:
+            connection.execute(text("DELETE FROM users WHERE username = :u"), {"u": BENCH_USER})
             connection.execute(text("DELETE FROM jurisdictions"))
 
 

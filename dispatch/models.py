@@ -60,6 +60,13 @@ class Incident(Base):
         Index(
             "ix_incidents_open_created", "created_at", postgresql_where=text("closed_at IS NULL")
         ),
+        Index(
+            "ix_incidents_awaiting_accept",
+            "accept_deadline",
+            postgresql_where=text(
+                "accepted_at IS NULL AND escalated_at IS NULL AND closed_at IS NULL"
+            ),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -30,6 +30,8 @@ TRACKER_STEPS = {
 }
 ALERT_CHANNEL = "siaga_dispatch_alerts"
 
+# "After the assignment" compares server clocks (received_at); the dwell uses the tracker's
+# own clock (fixed_at differences), so a device clock offset affects neither.
 ARRIVAL_SQL = text(
     """
     SELECT a.id, p.fixed_at, p.accuracy_m,
@@ -37,7 +39,7 @@ ARRIVAL_SQL = text(
     FROM assignments a
     JOIN incidents i ON i.id = a.incident_id
     JOIN unit_positions_latest p ON p.unit_id = a.unit_id
-    WHERE a.released_at IS NULL AND a.on_scene_at IS NULL AND p.fixed_at > a.assigned_at
+    WHERE a.released_at IS NULL AND a.on_scene_at IS NULL AND p.received_at > a.assigned_at
     ORDER BY a.id
     """
 )
@@ -45,14 +47,20 @@ ARRIVAL_SQL = text(
 
 def apply_tracker_events(session: Session) -> int:
     """Apply /ack and /status reports of units on an active job; replays are no-ops."""
+    # A job id names the assignment exactly (no clock involved); a status without one belongs
+    # to the unit's active assignment if it came after the assignment was made.
     matches = or_(
         UnitEvent.job_id == Assignment.job_id,
-        and_(UnitEvent.job_id.is_(None), UnitEvent.unit_id == Assignment.unit_id),
+        and_(
+            UnitEvent.job_id.is_(None),
+            UnitEvent.unit_id == Assignment.unit_id,
+            UnitEvent.received_at >= Assignment.assigned_at,
+        ),
     )
     rows = session.execute(
         select(UnitEvent, Assignment)
         .join(Assignment, matches)
-        .where(Assignment.released_at.is_(None), UnitEvent.received_at >= Assignment.assigned_at)
+        .where(Assignment.released_at.is_(None))
         .order_by(UnitEvent.received_at, UnitEvent.id)
     ).all()
     changed = 0

@@ -101,7 +101,7 @@ def _reasons(row: dict[str, Any], eta: Eta, own: str | None, target: int | None)
     }[eta.method]
     reasons = [
         f"ETA {_minutes(eta.eta_s)} {how}, unit {row['kind']}",
-        f"jarak {row['distance_m'] / 1000:.1f} km",
+        f"jarak {row['distance_m'] / 1000:.1f} km".replace(".", ","),
         f"posisi {row['fix_age_s']:.0f} dtk lalu",
     ]
     label = {"polsek": "unit Polsek setempat", "polres": "unit Polres setempat"}
@@ -137,7 +137,10 @@ def recommend_units(
         peak=_is_peak(now, incident.timezone),
         units=[(r["kind"], r["lon"], r["lat"], r["distance_m"]) for r in rows],
     )
+    # The target runs from the call, so a unit must arrive within what is left of it.
     target = incident.response_target_s
+    if target is not None:
+        target = round(target - (now - incident.call_received_at).total_seconds())
     ranked = []
     for row, eta in zip(rows, etas, strict=True):
         own = _own(row, incident)
@@ -151,7 +154,8 @@ def recommend_units(
     ]
     return {
         "incident_id": incident.id,
-        "target_s": target,
+        "target_s": incident.response_target_s,
+        "time_left_s": target,
         "road_graph": graph is not None,
         "recommendations": recommendations,
         "excluded": excluded_units(session, lon=lon, lat=lat, stale_s=stale_s, now=now),

@@ -24,8 +24,12 @@ from dispatch.graphml import GraphEdge, read_graphml
 
 log = logging.getLogger("siaga.dispatch.routing")
 
-# A point further than this from any road of the graph is "outside the loaded road area".
+# An incident further than this from any road of the graph is "outside the loaded road area".
 MAX_SNAP_M = 300.0
+# A unit may be further off the mapped roads (a yard, a port, an unmapped gang) and still be
+# routed: the off-road leg is timed at the kind's access speed, so it ranks consistently with
+# the others instead of switching to the optimistic straight-line estimate.
+UNIT_MAX_SNAP_M = 1500.0
 SAMPLE_SPACING_M = 20.0
 
 
@@ -200,7 +204,7 @@ class RoadGraph:
         ahead = (edges == edge) & (fracs <= frac)  # on the incident's edge, before it
         drive = np.where(ahead, np.minimum(drive, (frac - fracs) * seconds[edge]), drive)
         total = drive + (off_m + target_off_m) / (profile.access_kmh / 3.6)
-        ok = (off_m <= MAX_SNAP_M) & np.isfinite(total)
+        ok = (off_m <= UNIT_MAX_SNAP_M) & np.isfinite(total)
         result[ok] = total[ok]
         return result
 

@@ -234,6 +234,7 @@ class ExclusionOut(BaseModel):
 class RecommendationsOut(BaseModel):
     incident_id: int
     target_s: int | None
+    time_left_s: int | None  # of the target, counted from the call
     road_graph: bool
     recommendations: list[RecommendationOut]
     excluded: list[ExclusionOut]

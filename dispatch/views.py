@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.assign import list_assignments
 from dispatch.clock import response_clock
-from dispatch.intake import incident_lonlat
+from dispatch.intake import find_duplicates, incident_lonlat
 from dispatch.log import list_log
 from dispatch.models import Assignment, Incident
 from jurisdictions.models import Jurisdiction
@@ -116,3 +116,18 @@ def list_incidents(
     if phone:
         query = query.where(Incident.caller_phone == phone)
     return list(session.scalars(query))
+
+
+def duplicate_views(session: Session, incident: Incident) -> list[dict[str, Any]]:
+    """Possible duplicates of an incident as dicts for DuplicateOut."""
+    return [
+        {
+            "incident_id": d.incident.id,
+            "category": d.incident.category,
+            "status": d.incident.status,
+            "distance_m": round(d.distance_m, 1),
+            "created_at": d.incident.created_at,
+            "reasons": d.reasons,
+        }
+        for d in find_duplicates(session, incident=incident, now=incident.created_at)
+    ]

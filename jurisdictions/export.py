@@ -13,7 +13,7 @@ from sqlalchemy.types import Integer
 # Simplify in metres (geography-free: about 111,320 m per degree near the equator).
 _GEOJSON_SQL = text(
     "SELECT id, code, name, level, parent_id, response_target_s, timezone, "
-    "ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, :tolerance_deg), 6) AS geometry "
+    "ST_AsGeoJSON(ST_Multi(ST_SimplifyPreserveTopology(geom, :tolerance_deg)), 6) AS geometry "
     "FROM jurisdictions WHERE valid_from <= now() AND (valid_to IS NULL OR valid_to > now()) "
     "AND (CAST(:level AS text) IS NULL OR level = :level) "
     "AND (CAST(:parent_id AS integer) IS NULL OR parent_id = :parent_id) "

@@ -6,7 +6,7 @@ the batch form (`lookup_points`) uses an in-process index over the same pieces.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -237,3 +237,16 @@ def list_jurisdictions(
         query = query.where(Jurisdiction.id.in_(list(scope_ids)))
     query = query.options(defer(Jurisdiction.geom)).order_by(Jurisdiction.level, Jurisdiction.code)
     return list(session.scalars(query))
+
+
+def lookup_points(
+    session: Session,
+    *,
+    points: Sequence[tuple[float, float]],
+    at: datetime | None = None,
+    nearest_max_m: float = DEFAULT_NEAREST_MAX_M,
+) -> list[LookupResult | InvalidLocation]:
+    """Batch form of lookup_point for many (lon, lat) points; errors are returned, not raised."""
+    from jurisdictions.batch import lookup_points as batch_lookup  # batch imports this module
+
+    return batch_lookup(session, points=points, at=at, nearest_max_m=nearest_max_m)

@@ -134,6 +134,8 @@ def _commit_singly(
     total = BatchOutcome()
     parts = [PreparedBatch(staged=[s]) for s in prepared.staged]
     parts += [PreparedBatch(others=[o]) for o in prepared.others]
+    if not parts:
+        return BatchOutcome(rejects=Counter(prepared.rejects))
     parts[0].rejects = Counter(prepared.rejects)  # counted once, with the first message
     for part in parts:
         outcome = commit_batch(sessions, part, stopping, split=False)

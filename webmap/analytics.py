@@ -51,6 +51,8 @@ def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
         raise InvalidInput("tanggal akhir sebelum tanggal awal", field="to")
     if (end - start).days >= MAX_PERIOD_DAYS:
         raise InvalidInput(f"periode paling lama {MAX_PERIOD_DAYS} hari", field="from")
+    if end >= date.max:
+        raise InvalidInput("tanggal akhir terlalu jauh", field="to")
     first = datetime.combine(start, time(0), tzinfo=UTC)
     return first, datetime.combine(end + timedelta(days=1), time(0), tzinfo=UTC)
 

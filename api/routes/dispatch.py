@@ -14,7 +14,6 @@ from dispatch.escalation import accept_incident, validate_incident
 from dispatch.intake import (
     caller_history,
     create_incident,
-    find_duplicates,
     get_incident,
     merge_incident,
 )
@@ -22,7 +21,7 @@ from dispatch.log import list_log
 from dispatch.progress import advance_assignment, close_incident, get_assignment
 from dispatch.recommend import recommend_units
 from dispatch.roads import road_graph
-from dispatch.views import incident_detail, incident_views, list_incidents
+from dispatch.views import duplicate_views, incident_detail, incident_views, list_incidents
 
 router = APIRouter(prefix="/api", tags=["dispatch"])
 
@@ -41,20 +40,6 @@ def _detail(session: Session, incident_id: int, scope: Scope) -> dict:
     return incident_detail(session, incident)
 
 
-def _duplicates(session: Session, incident) -> list[dict]:  # noqa: ANN001
-    return [
-        {
-            "incident_id": d.incident.id,
-            "category": d.incident.category,
-            "status": d.incident.status,
-            "distance_m": round(d.distance_m, 1),
-            "created_at": d.incident.created_at,
-            "reasons": d.reasons,
-        }
-        for d in find_duplicates(session, incident=incident, now=incident.created_at)
-    ]
-
-
 @router.post("/incidents", response_model=schemas.IntakeResult, status_code=201)
 def post_incident(
     body: schemas.IncidentCreate,
@@ -69,7 +54,7 @@ def post_incident(
         exclude_id=incident.id,
         jurisdiction_ids=scope.jurisdiction_ids,
     )
-    duplicates = _duplicates(session, incident)
+    duplicates = duplicate_views(session, incident)
     session.commit()
     return {
         **incident_detail(session, incident),
@@ -130,7 +115,7 @@ def get_duplicates(
     incident = get_incident(
         session, incident_id=incident_id, jurisdiction_ids=scope.jurisdiction_ids
     )
-    return _duplicates(session, incident)
+    return duplicate_views(session, incident)
 
 
 @router.post("/incidents/{incident_id}/validate", response_model=schemas.IncidentDetail)

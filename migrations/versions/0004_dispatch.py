@@ -93,6 +93,15 @@ def _incidents() -> None:
     for column in ("caller_phone", "category", "status", "polda_id", "polres_id", "polsek_id"):
         op.create_index(f"ix_incidents_{column}", "incidents", [column])
     op.create_index("idx_incidents_geom", "incidents", ["geom"], postgresql_using="gist")
+    # The worker's escalation query every second: only offers still waiting for the Polres.
+    op.create_index(
+        "ix_incidents_awaiting_accept",
+        "incidents",
+        ["accept_deadline"],
+        postgresql_where=sa.text(
+            "accepted_at IS NULL AND escalated_at IS NULL AND closed_at IS NULL"
+        ),
+    )
     op.create_index(
         "ix_incidents_open_created",
         "incidents",

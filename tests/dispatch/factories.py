@@ -9,6 +9,7 @@ from typing import Any
 
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, Point, box
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from jurisdictions.models import Jurisdiction
@@ -28,6 +29,19 @@ class Area:
     polsek_west: Jurisdiction
     polsek_east: Jurisdiction
     other_polres: Jurisdiction
+
+    def ids(self) -> list[int]:
+        """Every jurisdiction id of the area."""
+        return [
+            j.id
+            for j in (
+                self.polda,
+                self.polres,
+                self.polsek_west,
+                self.polsek_east,
+                self.other_polres,
+            )
+        ]
 
 
 def _jurisdiction(
@@ -158,3 +172,29 @@ def incident_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def purge(
+    session: Session,
+    *,
+    incident_ids: list[int] = (),  # type: ignore[assignment]
+    unit_ids: list[int] = (),  # type: ignore[assignment]
+    jurisdiction_ids: list[int] = (),  # type: ignore[assignment]
+) -> None:
+    """Remove rows a test had to commit, so later tests in the same database never see them.
+
+    The buku mutasi refuses DELETE by trigger; the trigger is disabled only inside this
+    transaction (ALTER TABLE is transactional), which no other session can observe.
+    """
+    ids = {"i": list(incident_ids), "u": list(unit_ids), "j": list(jurisdiction_ids)}
+    session.execute(text("ALTER TABLE incident_log DISABLE TRIGGER incident_log_append_only"))
+    for statement in (
+        "DELETE FROM incident_log WHERE incident_id = ANY(:i)",
+        "DELETE FROM assignments WHERE incident_id = ANY(:i) OR unit_id = ANY(:u)",
+        "DELETE FROM incidents WHERE id = ANY(:i)",
+        "DELETE FROM units WHERE id = ANY(:u)",
+        "DELETE FROM jurisdictions WHERE id = ANY(:j)",
+    ):
+        session.execute(text(statement), ids)
+    session.execute(text("ALTER TABLE incident_log ENABLE TRIGGER incident_log_append_only"))
+    session.commit()

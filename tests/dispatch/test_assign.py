@@ -7,7 +7,6 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import delete, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,8 +17,15 @@ from dispatch.intake import create_incident
 from dispatch.models import Assignment
 from dispatch.schemas import IncidentCreate
 from tests.conftest import wait_until
-from tests.dispatch.factories import INCIDENT_LAT, INCIDENT_LON, incident_body, make_area, make_unit
-from tracking.models import Unit, UnitPositionLatest
+from tests.dispatch.factories import (
+    INCIDENT_LAT,
+    INCIDENT_LON,
+    incident_body,
+    make_area,
+    make_unit,
+    purge,
+)
+from tracking.models import Unit
 
 
 def _valid(api_client, **overrides) -> dict:  # noqa: ANN001, ANN003
@@ -118,16 +124,10 @@ def committed(engine):  # noqa: ANN001, ANN201
             )
             ids.append(incident.id)
         session.commit()
-        unit_id, area_id = unit.id, area.polres.id
+        unit_id, area_ids = unit.id, area.ids()
     yield ids, unit_id
-    with Session(engine) as session:  # the log is append-only, so the incidents stay
-        session.execute(delete(Assignment).where(Assignment.unit_id == unit_id))
-        session.execute(delete(UnitPositionLatest).where(UnitPositionLatest.unit_id == unit_id))
-        session.execute(
-            text("UPDATE units SET status = 'out_of_service' WHERE id = :id"), {"id": unit_id}
-        )
-        session.commit()
-    assert area_id
+    with Session(engine) as session:
+        purge(session, incident_ids=ids, unit_ids=[unit_id], jurisdiction_ids=area_ids)
 
 
 def test_two_operators_at_once_one_wins(engine, committed) -> None:  # noqa: ANN001

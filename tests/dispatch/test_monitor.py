@@ -101,7 +101,8 @@ def test_unacknowledged_job_is_resent_then_alerted(
 
 def _move(db_session, unit, lon: float, lat: float, at: datetime, accuracy_m: float) -> None:  # noqa: ANN001
     fix = db_session.get(UnitPositionLatest, unit.id)
-    fix.geom, fix.fixed_at, fix.accuracy_m = from_shape(Point(lon, lat), srid=4326), at, accuracy_m
+    fix.geom, fix.accuracy_m = from_shape(Point(lon, lat), srid=4326), accuracy_m
+    fix.fixed_at, fix.received_at = at, at + timedelta(seconds=1)
     db_session.flush()
 
 

@@ -71,3 +71,16 @@ def test_busy_unit_is_excluded_naming_its_incident(api_client, db_session, area)
     assert unit.id not in [r["unit_id"] for r in body["recommendations"]]
     reasons = {e["unit_id"]: e["reasons"] for e in body["excluded"]}[unit.id]
     assert f"sedang ditugaskan ke laporan #{first['id']}" in reasons
+
+
+def test_preference_uses_what_is_left_of_the_target(api_client, db_session, area) -> None:
+    outsider = make_unit(
+        db_session, lon=INCIDENT_LON + 0.001, lat=INCIDENT_LAT, home=area.other_polres
+    )
+    own = make_unit(db_session, lon=INCIDENT_LON + 0.012, lat=INCIDENT_LAT, home=area.polsek_east)
+    called = (datetime.now(UTC) - timedelta(seconds=590)).isoformat()
+    incident = api_client.post("/api/incidents", json=incident_body(call_received_at=called)).json()
+    body = api_client.get(f"/api/incidents/{incident['id']}/recommendations").json()
+    assert body["target_s"] == 600 and 0 < body["time_left_s"] <= 10
+    ranked = [r["unit_id"] for r in body["recommendations"]]
+    assert ranked.index(outsider.id) < ranked.index(own.id)  # nobody makes it: fastest first

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine, text
 
+from core.db import make_engine
 from core.mqtt import connect, make_client
 from core.settings import Settings
 from tracking.worker import IngestWorker
@@ -29,6 +30,18 @@ def running_worker(settings: Settings, instance: str | None = None) -> Iterator[
         worker.stop()
         thread.join(timeout=15)
         forget_session(settings, f"siaga-ingest-{instance}")
+        forget_heartbeats(settings, [instance])
+
+
+def forget_heartbeats(settings: Settings, instances: list[str]) -> None:
+    """Remove test workers' heartbeats so /health tests see no ingest worker."""
+    engine = make_engine(settings, pool_size=1)
+    with engine.begin() as conn:
+        query = text(
+            "DELETE FROM service_heartbeats WHERE service = 'ingest' AND instance = ANY(:i)"
+        )
+        conn.execute(query, {"i": instances})
+    engine.dispose()
 
 
 def forget_session(settings: Settings, client_id: str) -> None:

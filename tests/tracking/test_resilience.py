@@ -23,7 +23,7 @@ from core.embedded_broker import ensure_broker, mq_dir, stop_broker
 from core.migrate import upgrade
 from core.settings import PROJECT_ROOT, Settings
 from tests.conftest import wait_until
-from tests.tracking.live import Publisher, running_worker, wait_for_count
+from tests.tracking.live import Publisher, forget_heartbeats, running_worker, wait_for_count
 from tracking.fleet import ensure_fleet
 from tracking.jobs import unit_topic
 
@@ -138,6 +138,7 @@ def test_burst_of_100k_fixes_survives_a_worker_crash(own_broker, engine):
         for proc in workers:
             proc.terminate()
             proc.wait(timeout=20)
+        forget_heartbeats(settings, instances)
 
 
 def test_broker_restart_loses_nothing(own_broker, engine):

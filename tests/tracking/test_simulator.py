@@ -12,7 +12,7 @@ from core.db import make_session_factory, session_scope
 from core.mqtt import BrokerLink
 from tests.conftest import wait_until
 from tests.tracking.factories import make_unit
-from tests.tracking.live import running_worker
+from tests.tracking.live import Publisher, running_worker
 from tracking.jobs import job_payload, publish_job
 from tracking.models import Unit, UnitEvent
 from tracking.service import set_unit_status
@@ -59,6 +59,7 @@ def test_job_round_trip_through_simulator_and_ingest(settings, engine):
         link.stop()
         fleet.stop()  # publishes offline on the unit's /link topic
         wait_until(lambda: link_connected(sessions, unit_id) is False, message="link offline")
+        clear_retained(settings, fleet.topic(sim, "link"))
     kinds = events()
     assert kinds[:2] == [("ack", None), ("status", "en_route")]
     assert ("status", "on_scene") in kinds
@@ -70,3 +71,10 @@ def test_job_round_trip_through_simulator_and_ingest(settings, engine):
 def link_connected(sessions, unit_id: int) -> bool:  # noqa: ANN001
     with session_scope(sessions) as session:
         return session.get(Unit, unit_id).link_connected
+
+
+def clear_retained(settings, topic: str) -> None:  # noqa: ANN001
+    """Leave no retained message behind on the shared broker."""
+    pub = Publisher(settings)
+    pub.client.publish(topic, b"", qos=1, retain=True).wait_for_publish(10)
+    pub.close()

@@ -149,6 +149,13 @@ def tokens(engine, settings, city) -> dict[str, str]:
             role="polda_operator",
             jurisdiction_id=city.polda_id,
         ),
+        "polres_operator": issue_test_token(
+            engine,
+            settings,
+            username="web.polres",
+            role="polres_operator",
+            jurisdiction_id=city.polres_id,
+        ),
         "planner": issue_test_token(
             engine, settings, username="web.planner", role="planner", **polda
         ),

@@ -63,7 +63,7 @@ def test_operator_creates_and_assigns_an_incident(open_page, engine, city):
     visit.assert_clean()
 
 
-def test_validation_starts_the_polres_escalation_clock(open_page, city):
+def test_validation_starts_the_polres_escalation_clock_and_the_polres_accepts(open_page, city):
     visit = open_page("/operator", role="operator")
     page = visit.page
     page.wait_for_selector("path.leaflet-interactive")
@@ -78,14 +78,23 @@ def test_validation_starts_the_polres_escalation_clock(open_page, city):
     page.select_option("#category", "kebakaran")
     page.click("#create-incident")
     page.wait_for_selector("#incident-actions button[data-action='validate']")
+    incident_id = int(page.inner_text("#incident-id").lstrip("#"))
     page.click("#incident-actions button:has-text('Valid')")
     page.wait_for_function(
         "() => /^\\d+:\\d\\d$/.test(document.getElementById('clock-escalation').textContent)"
     )
     assert "Polres harus menerima" in page.inner_text("#clock-escalation-note")
     visit.screenshot("operator-escalation-clock")
-    page.click("#incident-actions button[data-action='accept']")
-    page.wait_for_function(
+    assert not page.locator("#incident-actions button[data-action='accept']").count()
+    visit.assert_clean()
+
+    # The Polres operator finds it among the waiting reports and takes it.
+    polres = open_page("/operator", role="polres_operator")
+    item = f"#inbox li[data-incident='{incident_id}']"
+    polres.page.click(item)
+    polres.page.click("#incident-actions button[data-action='accept']")
+    polres.page.wait_for_function(
         "() => document.getElementById('incident-status').textContent.includes('Diterima Polres')"
     )
-    visit.assert_clean()
+    polres.screenshot("operator-polres-accepted")
+    polres.assert_clean()

@@ -26,6 +26,52 @@
     $("new-report").addEventListener("click", resetIntake);
     setInterval(tickClocks, 1000);
     setInterval(() => { if (state.incident) refreshIncident(); }, REFRESH_MS);
+    S.apiFetch("/api/auth/me").then((me) => {
+      state.me = me;
+      $("who").textContent = me.username + " · " + me.role.replace("_", " ");
+      if (state.incident) showActions(state.incident);
+    }).catch(() => {});
+    loadInbox();
+    setInterval(loadInbox, REFRESH_MS);
+
+    /* Open incidents in scope not yet sent a unit: new, offered to a Polres, or escalated. */
+    async function loadInbox() {
+      let list;
+      try {
+        list = S.incidentList(await S.apiFetch("/api/incidents?open=true"));
+      } catch (err) {
+        return;
+      }
+      const waiting = list.filter((i) => ["received", "offered", "accepted", "escalated"].includes(i.status));
+      $("inbox-count").textContent = waiting.length ? String(waiting.length) : "";
+      $("inbox").innerHTML = waiting.length ? "" : '<li class="hint">Tidak ada.</li>';
+      for (const inc of waiting) {
+        const li = document.createElement("li");
+        li.dataset.incident = inc.id;
+        li.innerHTML = "<b>#" + inc.id + "</b> " + S.escape(S.categoryLabel(inc.category)) + " · " +
+          S.escape(S.INCIDENT_LABELS[inc.status] || inc.status) + " · " +
+          S.escape((inc.polsek || inc.polres || {}).name || "");
+        li.addEventListener("click", () => openIncident(inc.id));
+        $("inbox").appendChild(li);
+      }
+    }
+
+    async function openIncident(id) {
+      try {
+        const inc = await S.apiFetch("/api/incidents/" + id);
+        showIncident(inc);
+        const point = S.incidentPoint(inc);
+        if (point) {
+          if (state.marker) state.marker.setLatLng([point[1], point[0]]);
+          else state.marker = L.marker([point[1], point[0]], { title: "Lokasi kejadian" }).addTo(map);
+          map.setView([point[1], point[0]], Math.max(map.getZoom(), 15));
+        }
+        $("incident-box").scrollIntoView({ block: "start" });
+        loadRecommendations();
+      } catch (err) {
+        S.toast(err.message, true);
+      }
+    }
 
     function fillSelect(select, options) {
       for (const [value, label] of Object.entries(options)) select.add(new Option(label, value));
@@ -166,7 +212,9 @@
         actions.push(["Iseng", "validate", { validity: "prank" }]);
         actions.push(["Tidak valid", "validate", { validity: "invalid" }]);
       }
-      if (inc.status === "offered") actions.push(["Terima (Polres)", "accept", {}]);
+      // Only a Polres operator may take an offered incident (dispatch enforces it too).
+      const role = state.me && state.me.role;
+      if (inc.status === "offered" && role === "polres_operator") actions.push(["Terima (Polres)", "accept", {}]);
       for (const [label, path, body] of actions) {
         const button = document.createElement("button");
         button.textContent = label;

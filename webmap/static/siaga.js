@@ -86,7 +86,12 @@
         continue;
       }
       const text = await resp.text();
-      const data = text ? JSON.parse(text) : null;
+      let data = null;
+      try {
+        data = text ? JSON.parse(text) : null;
+      } catch (err) {
+        data = { message: "Jawaban server tidak terbaca (" + resp.status + ")" };
+      }
       if (!resp.ok) {
         const error = new Error((data && (data.message || data.detail)) || "Permintaan gagal (" + resp.status + ")");
         error.status = resp.status;
