@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,7 +27,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
-        app.state.broker = BrokerLink(settings.mqtt_dsn(), f"siaga-api-{os.getpid()}")
+        # Unique per app: containers all run as pid 1, and tests run two apps in one process.
+        client_id = f"siaga-api-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        app.state.broker = BrokerLink(settings.mqtt_dsn(), client_id)
         app.state.broker.start()
         try:
             yield

@@ -164,6 +164,17 @@ def disable_user(session: Session, *, username: str) -> User:
     return user
 
 
+def set_password(session: Session, *, username: str, password: str) -> User:
+    """Set a new password; tokens issued before stop working."""
+    user = session.scalar(select(User).where(User.username == normalize_username(username)))
+    if user is None:
+        raise NotFound(f"pengguna {username} tidak ada", field="username")
+    user.password_hash = hash_password(password)
+    # Whole seconds: tokens carry the change time as an integer.
+    user.password_changed_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    return user
+
+
 def issue_token(settings: Settings, user: User) -> IssuedToken:
     """A signed access token for the user, valid for settings.auth_token_ttl_s."""
     now = datetime.now(UTC)

@@ -97,6 +97,21 @@ def users_disable(username: str) -> None:
     typer.echo(f"user {user.username} disabled")
 
 
+@users_app.command("passwd")
+def users_passwd(
+    username: str,
+    password: str | None = typer.Option(None, help="Default: generated and printed once"),
+) -> None:
+    """Set a user's password; their current tokens stop working."""
+    from api.auth import set_password
+
+    password = password or secrets.token_urlsafe(12)
+    with _session(get_settings()) as session:
+        user = set_password(session, username=username, password=password)
+        _audit(session, "user_password_set", target=user.username)
+    typer.echo(f"user {user.username}: new password: {password}")
+
+
 def _unit_id(session: Session, call_sign: str) -> int:
     from tracking.models import Unit
 

@@ -131,8 +131,10 @@ async def check_input(request: Request) -> None:
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > MAX_BODY_BYTES:
         raise AccessDenied(413, f"permintaan terlalu besar (maks. {MAX_BODY_BYTES} bita)")
-    for name, value in [*request.query_params.multi_items(), *request.path_params.items()]:
-        _check_text(f"query.{name}", str(value))
+    for name, value in request.query_params.multi_items():
+        _check_text(f"query.{name}", value)
+    for name, value in request.path_params.items():
+        _check_text(f"path.{name}", str(value))
     if request.headers.get("content-type", "").startswith("application/json"):
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:

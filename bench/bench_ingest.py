@@ -80,7 +80,7 @@ def publish_backlog(
 
 def _bare_subscriber(url: str, client_id: str, topic: str, counts, index: int, stop) -> None:  # noqa: ANN001
     client, target, props = make_client(url, client_id, persistent=True)
-    state = {"n": 0, "first": 0.0, "last": 0.0}
+    state = {"n": 0, "first": 0.0, "last": 0.0, "subscribed": False}
 
     def on_message(c, u, m) -> None:  # noqa: ANN001
         now = time.perf_counter()
@@ -88,13 +88,14 @@ def _bare_subscriber(url: str, client_id: str, topic: str, counts, index: int, s
         state["n"], state["last"] = state["n"] + 1, now
 
     client.on_connect = lambda c, u, f, rc, p: c.subscribe(topic, qos=1)
+    client.on_subscribe = lambda *_: state.update(subscribed=True)
     client.on_message = on_message
     connect(client, target, props, persistent=True)
     client.loop_start()
     while not stop.is_set():
-        counts[index] = (state["n"], state["first"], state["last"])
+        counts[index] = (state["n"], state["first"], state["last"], state["subscribed"])
         time.sleep(0.02)
-    counts[index] = (state["n"], state["first"], state["last"])
+    counts[index] = (state["n"], state["first"], state["last"], state["subscribed"])
     client.disconnect()
     client.loop_stop()
 
@@ -108,7 +109,7 @@ def raw_broker_rate(
     """
     topic = f"$share/bench-raw/{root}/units/+/location"
     manager = mp.Manager()
-    counts = manager.list([(0, 0.0, 0.0)] * workers)
+    counts = manager.list([(0, 0.0, 0.0, False)] * workers)
     ids = [f"bench-raw-{uuid.uuid4().hex[:6]}-{i}" for i in range(workers)]
 
     def start_all() -> tuple:
@@ -124,7 +125,7 @@ def raw_broker_rate(
         return stop, procs
 
     stop, procs = start_all()  # create the sessions and subscriptions, then go away
-    time.sleep(1.5)
+    _wait(lambda: all(c[3] for c in counts), 60)
     stop.set()
     for proc in procs:
         proc.join()
@@ -219,7 +220,7 @@ def stored_count(ctx: BenchContext) -> int:
 def heartbeats_fresh(ctx: BenchContext, names: list[str]) -> bool:
     query = text(
         "SELECT count(*) FROM service_heartbeats WHERE instance = ANY(:n) "
-        "AND (detail->>'connected')::boolean AND beat_at > now() - interval '5 s'"
+        "AND (detail->>'subscribed')::boolean AND beat_at > now() - interval '5 s'"
     )
     with ctx.engine.connect() as conn:
         return int(conn.execute(query, {"n": names}).scalar_one()) == len(names)

@@ -124,7 +124,12 @@ def _api_samples(ctx: BenchContext, points: list[tuple[float, float]]) -> list[f
                 response.raise_for_status()
 
             _timed(call, points[:200])  # warm-up: every pooled connection prepares once
-            return _timed(call, points)
+            samples = _timed(call, points)
+            # References in the same run: the public /health, and auth alone (/api/auth/me).
+            for path in ("/health", "/api/auth/me"):
+                fetch = lambda lon, lat, p=path: client.get(p)  # noqa: E731
+                ctx.cache[path] = median(_timed(fetch, points[:500]))
+            return samples
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -194,7 +199,9 @@ def _measure(ctx: BenchContext, session: Session, import_s: float) -> list[Figur
             "ms",
             "raw ST_Covers p99",
             raw_p99,
-            note=f"median {median(api):.3f} ms; uvicorn subprocess, httpx keep-alive",
+            note=f"median {median(api):.3f} ms; uvicorn subprocess, httpx keep-alive, "
+            f"Polda operator token; same run: /health median {ctx.cache['/health']:.2f} ms, "
+            f"/api/auth/me median {ctx.cache['/api/auth/me']:.2f} ms",
         ),
         Figure(
             "batch_lookup_points_per_s",

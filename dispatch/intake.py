@@ -206,7 +206,8 @@ def _duplicate(incident: Incident, other: Incident, distance_m: float) -> Duplic
     if other.caller_phone == incident.caller_phone:
         reasons.append("nomor pelapor sama")
     minutes = (incident.created_at - other.created_at).total_seconds() / 60
-    reasons.append(f"dibuat {minutes:.0f} menit sebelumnya")
+    when = "sebelumnya" if minutes >= 0 else "sesudahnya"
+    reasons.append(f"dibuat {abs(minutes):.0f} menit {when}")
     return DuplicateCandidate(other, distance_m, reasons)
 
 

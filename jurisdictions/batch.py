@@ -32,15 +32,23 @@ _PARTS_SQL = text(
 @dataclass(frozen=True)
 class _Level:
     tree: shapely.STRtree
+    parts: np.ndarray  # prepared polygons, in (code, id) order
     jurisdiction_ids: np.ndarray
     valid_from: np.ndarray  # epoch seconds
     valid_to: np.ndarray  # epoch seconds, +inf while in force
 
-    def resolve(self, points: np.ndarray, at_epoch: float) -> tuple[np.ndarray, np.ndarray]:
+    def resolve(self, coords: np.ndarray, at_epoch: float) -> tuple[np.ndarray, np.ndarray]:
         """(point index, jurisdiction id) for the points this level covers at `at_epoch`."""
-        point_idx, part_idx = self.tree.query(points, predicate="covered_by")
+        # Bounding boxes from the tree, then point-in-polygon on prepared parts: about twice
+        # as fast as a tree predicate, which does not use the prepared polygons.
+        point_idx, part_idx = self.tree.query(shapely.points(coords))
         in_force = (self.valid_from[part_idx] <= at_epoch) & (self.valid_to[part_idx] > at_epoch)
         point_idx, part_idx = point_idx[in_force], part_idx[in_force]
+        # intersects for a point = covered by (the boundary counts), like ST_Covers.
+        inside = shapely.intersects_xy(
+            self.parts[part_idx], coords[point_idx, 0], coords[point_idx, 1]
+        )
+        point_idx, part_idx = point_idx[inside], part_idx[inside]
         # Parts are stored ordered by (code, id), so the lowest part index is the winner.
         order = np.lexsort((part_idx, point_idx))
         unique_points, first = np.unique(point_idx[order], return_index=True)
@@ -68,8 +76,11 @@ def _build(session: Session) -> dict[int, _Level]:
     levels: dict[int, _Level] = {}
     for depth in sorted({row.depth for row in rows}):
         chosen = [row for row in rows if row.depth == depth]
+        parts = shapely.from_wkb([bytes(row.wkb) for row in chosen])
+        shapely.prepare(parts)
         levels[depth] = _Level(
-            tree=shapely.STRtree(shapely.from_wkb([bytes(row.wkb) for row in chosen])),
+            tree=shapely.STRtree(parts),
+            parts=parts,
             jurisdiction_ids=np.array([row.jurisdiction_id for row in chosen], dtype=np.int64),
             valid_from=np.array([float(row.vf) for row in chosen]),
             valid_to=np.array([np.inf if row.vt is None else float(row.vt) for row in chosen]),
@@ -101,7 +112,7 @@ def lookup_points(
     for _depth, level in sorted(_index(session).items(), reverse=True):
         if len(pending) == 0:
             break
-        hit_idx, hit_ids = level.resolve(shapely.points(coords[pending]), at_epoch)
+        hit_idx, hit_ids = level.resolve(coords[pending], at_epoch)
         found[pending[hit_idx]] = hit_ids
         pending = pending[found[pending] < 0]
     chains = service.chains_for(session, ids=np.unique(found[found >= 0]).tolist())

@@ -11,18 +11,21 @@ from datetime import datetime
 
 import numpy as np
 import shapely
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.types import Integer
 
 from geo.measure import area_m2
+from jurisdictions.service import descendant_ids
 from jurisdictions.units import dissolve
 
 _IN_FORCE_SQL = text(
     "SELECT id, code, level, parent_id, ST_AsBinary(geom) AS wkb FROM jurisdictions "
     "WHERE valid_from <= coalesce(CAST(:at AS timestamptz), now()) "
     "AND (valid_to IS NULL OR valid_to > coalesce(CAST(:at AS timestamptz), now())) "
-    "ORDER BY code"
-)
+    "AND (CAST(:ids AS integer[]) IS NULL OR id = ANY(:ids)) ORDER BY code"
+).bindparams(bindparam("ids", type_=ARRAY(Integer)))
 
 
 @dataclass(frozen=True)
@@ -55,12 +58,20 @@ class _Row:
 
 
 def validate_jurisdictions(
-    session: Session, *, min_area_m2: float = 1.0, at: datetime | None = None
+    session: Session,
+    *,
+    min_area_m2: float = 1.0,
+    at: datetime | None = None,
+    root_id: int | None = None,
 ) -> list[Issue]:
-    """Every gap, overlap and outside-parent area at least min_area_m2 among rows in force."""
+    """Every gap, overlap and outside-parent area of at least min_area_m2 among rows in force.
+
+    With root_id, only that jurisdiction and what lies below it (one Polda, say).
+    """
+    ids = None if root_id is None else sorted(descendant_ids(session, jurisdiction_id=root_id))
     rows = [
         _Row(r.id, r.code, r.level, r.parent_id, shapely.from_wkb(bytes(r.wkb)))
-        for r in session.execute(_IN_FORCE_SQL, {"at": at})
+        for r in session.execute(_IN_FORCE_SQL, {"at": at, "ids": ids})
     ]
     by_id = {row.id: row for row in rows}
     groups: dict[int | None, list[_Row]] = {}

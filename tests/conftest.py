@@ -152,7 +152,9 @@ def make_auth_headers(
         jurisdiction_id=jurisdiction_id,
         unit_id=unit_id,
     )
-    return {"Authorization": f"Bearer {issue_token(settings, user).access_token}"}
+    token = issue_token(settings, user).access_token
+    session.commit()  # a savepoint here: the user survives a test's own rollback()
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

@@ -109,6 +109,7 @@ class IngestWorker:
         self.instance = instance
         self.queue: queue.SimpleQueue[Inbound] = queue.SimpleQueue()
         self.stopping = threading.Event()
+        self.subscribed = threading.Event()  # the broker granted this connection's subscriptions
         self.generation = 0
         self.session_present = False
         self.partitions_day: date | None = None
@@ -137,6 +138,7 @@ class IngestWorker:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_subscribe = lambda *_: self.subscribed.set()
         self.client.reconnect_delay_set(min_delay=1, max_delay=5)
 
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:  # noqa: ANN001
@@ -144,6 +146,7 @@ class IngestWorker:
             log.error("broker refused connection: %s", reason_code)
             return
         self.generation += 1
+        self.subscribed.clear()
         self.session_present = bool(flags.session_present)
         # Subscribing here means a reconnect re-subscribes (the session usually kept them).
         topics = subscriptions(self.settings, link_owner=self.link_owner)
@@ -289,6 +292,7 @@ class IngestWorker:
             **{name: round(value, 3) for name, value in self.timers.items()},
             "queue_depth": self.queue.qsize(),
             "connected": self.client.is_connected(),
+            "subscribed": self.subscribed.is_set(),
         }
         try:
             with self.sessions() as session:

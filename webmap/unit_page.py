@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput, NotFound, ServiceUnavailable
 from core.mqtt import BrokerLink
+from core.settings import Settings
+from dispatch.roads import road_route
 from tracking.jobs import unit_topic
 
 UNIT_SQL = text("""
@@ -48,6 +50,22 @@ def current_job(session: Session, *, unit_id: int) -> dict[str, Any]:
         for k in ("category", "priority", "description", "address", "lon", "lat", "timezone")
     } | {"id": job["incident_id"]}
     return {"unit": unit_out, "job": job_out}
+
+
+def attach_road_route(view: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """Add the road path (GeoJSON LineString) from the unit to its job, where roads are loaded."""
+    job, unit = view["job"], view["unit"]
+    if job is None or unit["lon"] is None:
+        return view
+    path = road_route(
+        settings,
+        origin=(unit["lon"], unit["lat"]),
+        target=(job["incident"]["lon"], job["incident"]["lat"]),
+        kind=unit["kind"],
+    )
+    if path:
+        job["route"] = {"type": "LineString", "coordinates": [list(p) for p in path]}
+    return view
 
 
 def phone_fix_payload(

@@ -18,7 +18,12 @@ from webmap import analytics
 from webmap.assets import media_type, resolve_asset
 from webmap.maps import render_page
 from webmap.service import jurisdiction_features
-from webmap.unit_page import current_job, phone_fix_payload, publish_phone_fix
+from webmap.unit_page import (
+    attach_road_route,
+    current_job,
+    phone_fix_payload,
+    publish_phone_fix,
+)
 
 router = APIRouter(tags=["pages"])
 
@@ -173,9 +178,13 @@ def _own_unit(scope: Scope) -> int:
 
 
 @router.get("/api/me/job")
-def my_job(session: Session = Depends(get_session), scope: Scope = Depends(get_scope)) -> dict:
-    """The logged-in unit and its current job (incident location, ETA, distance)."""
-    return current_job(session, unit_id=_own_unit(scope))
+def my_job(
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+    settings: Settings = Depends(get_settings_dep),
+) -> dict:
+    """The logged-in unit and its current job (incident location, ETA, distance, road route)."""
+    return attach_road_route(current_job(session, unit_id=_own_unit(scope)), settings)
 
 
 @router.post("/api/me/location", status_code=202)

@@ -1,5 +1,7 @@
 from datetime import UTC, datetime
 
+from sqlalchemy import text
+
 from core.heartbeat import record_beat
 from tests.conftest import wait_until
 
@@ -20,6 +22,9 @@ def test_health_reports_database_postgis_and_broker(api_client):
 
 
 def test_health_degraded_until_an_ingest_worker_beats(api_client, db_session):
+    # Other suites run real ingest workers that commit heartbeats; start from none
+    # (inside this test's transaction, which is rolled back).
+    db_session.execute(text("DELETE FROM service_heartbeats"))
     wait_until(lambda: _health(api_client).json()["broker"]["ok"], message="broker link")
     before = _health(api_client).json()
     assert before["ingest"]["status"] == "not running"

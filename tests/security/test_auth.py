@@ -176,3 +176,30 @@ def test_denials_are_audited_and_the_audit_log_is_append_only(api_client, db_ses
     assert row is not None and row.decision == "deny" and row.path == "/api/auth/me"
     with pytest.raises(DBAPIError, match="append-only"), db_session.begin_nested():
         db_session.execute(text("DELETE FROM security_audit"))
+
+
+def test_one_client_guessing_many_user_names_is_rate_limited(api_client, settings) -> None:  # noqa: ANN001
+    # A lower limit keeps the test short (each failed login costs an argon2 verification).
+    api_client.app.state.settings = settings.model_copy(update={"auth_max_failed_logins": 2})
+    limit = 4 * 2
+    for index in range(limit):
+        assert _login(api_client, f"sec-spray-{index}", "tebak-tebakan-123").status_code == 401
+    assert _login(api_client, "sec-spray-next", "tebak-tebakan-123").status_code == 429
+
+
+def test_a_new_password_ends_older_tokens(api_client, db_session) -> None:  # noqa: ANN001
+    from api.auth import set_password
+
+    _add_user(db_session, "sec-passwd")
+    old = _login(api_client, "sec-passwd").json()["access_token"]
+    set_password(db_session, username="sec-passwd", password="kata-sandi-baru-110")
+    db_session.flush()
+    assert (
+        api_client.get("/api/auth/me", headers={"Authorization": f"Bearer {old}"}).status_code
+        == 401
+    )
+    new = _login(api_client, "sec-passwd", "kata-sandi-baru-110").json()["access_token"]
+    assert (
+        api_client.get("/api/auth/me", headers={"Authorization": f"Bearer {new}"}).status_code
+        == 200
+    )

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from core.db import make_session_factory, session_scope
 from core.heartbeat import list_beats
+from core.mqtt import connect, make_client
 from tests.conftest import wait_until
 from tests.tracking.factories import make_unit
 from tests.tracking.live import Publisher, count_positions, running_worker
@@ -23,8 +24,7 @@ def test_worker_stores_fixes_rejects_bad_input_and_applies_reports(settings, eng
     now = time.time()
     with running_worker(settings) as worker:
         pub = Publisher(settings)
-        wait_until(lambda: worker.client.is_connected(), message="worker connected")
-        time.sleep(0.3)  # subscriptions are sent in on_connect
+        wait_until(worker.subscribed.is_set, message="worker subscribed")
         loc = unit_topic(root, sign, "location")
         for i in range(50):
             pub.publish(loc, {"lon": 116.84 + i * 1e-5, "lat": -1.26, "fixed_at": now - 50 + i})
@@ -92,3 +92,30 @@ def beat_stored(engine, instance: str) -> int:  # noqa: ANN001
     with session_scope(make_session_factory(engine)) as session:
         beats = [b for b in list_beats(session, "ingest") if b["instance"] == instance]
         return int(beats[0]["detail"].get("stored", 0)) if beats else 0
+
+
+def test_last_will_marks_a_vanished_tracker_offline(settings, engine):
+    sessions = make_session_factory(engine)
+    with session_scope(sessions) as session:
+        unit = make_unit(session)
+        unit_id, sign = unit.id, unit.call_sign
+    topic = unit_topic(settings.mqtt_topic_root, sign, "link")
+    tracker, target, props = make_client(
+        settings.mqtt_dsn(), f"test-tracker-{sign}", persistent=False
+    )
+    tracker.will_set(topic, b"offline", qos=1, retain=False)
+
+    def connected() -> bool:
+        with session_scope(sessions) as session:
+            return session.get(Unit, unit_id).link_connected
+
+    with running_worker(settings) as worker:
+        wait_until(worker.subscribed.is_set, message="worker subscribed")
+        connect(tracker, target, props, persistent=False)
+        tracker.loop_start()
+        wait_until(tracker.is_connected, message="tracker connected")
+        tracker.publish(topic, b"online", qos=1).wait_for_publish(10)
+        wait_until(connected, message="online")
+        tracker.loop_stop()
+        tracker.socket().close()  # gone without DISCONNECT: the broker sends the will
+        wait_until(lambda: not connected(), message="offline from the last will")

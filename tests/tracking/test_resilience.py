@@ -93,8 +93,8 @@ def worker_process(settings: Settings, instance: str) -> subprocess.Popen:
 def beat_count(engine, instance: str) -> int:
     with engine.connect() as conn:
         query = text(
-            "SELECT count(*) FROM service_heartbeats "
-            "WHERE instance = :i AND beat_at > now() - interval '5 s'"
+            "SELECT count(*) FROM service_heartbeats WHERE instance = :i "
+            "AND (detail->>'subscribed')::boolean AND beat_at > now() - interval '5 s'"
         )
         return int(conn.execute(query, {"i": instance}).scalar_one())
 
@@ -147,7 +147,7 @@ def test_broker_restart_loses_nothing(own_broker, engine):
     base = time.time() - 600
     private = Settings(state_dir=settings.state_dir, mqtt_port=settings.mqtt_port)
     with running_worker(settings) as worker:
-        wait_until(worker.client.is_connected, message="worker connected")
+        wait_until(worker.subscribed.is_set, message="worker subscribed")
         pub = Publisher(settings)
         publish_fixes(pub, settings.mqtt_topic_root, list(ids), range(0, 100), base)
         pub.close()  # 5,000 fixes acknowledged by the broker
@@ -178,7 +178,7 @@ def test_database_restart_loses_nothing(settings, tmp_path):
         engine = make_engine(own, pool_size=1)
         base = time.time() - 600
         with running_worker(own) as worker:
-            wait_until(worker.client.is_connected, message="worker connected")
+            wait_until(worker.subscribed.is_set, message="worker subscribed")
             pub = Publisher(own)
             publish_fixes(pub, own.mqtt_topic_root, list(ids), range(0, 100), base)
             stop_postgres(private)

@@ -37,11 +37,12 @@ def test_job_round_trip_through_simulator_and_ingest(settings, engine):
     sim = SimUnit(sign, "R4", 116.840, -1.260, (116.841, -1.260), 10.0)
     fleet = Fleet(settings, [sim], interval_s=1.0, dwell_s=0.5, seed=1)
     link = BrokerLink(settings.mqtt_dsn(), f"test-dispatch-{sign}")
-    with running_worker(settings):
+    with running_worker(settings) as worker:
+        wait_until(worker.subscribed.is_set, message="worker subscribed")
         fleet.start()
         link.start()
-        wait_until(lambda: link.connected and all(c.is_connected() for c in fleet.clients))
-        time.sleep(0.3)
+        # The tracker subscribes to its jobs before it says online, so online means ready.
+        wait_until(lambda: link.connected and link_connected(sessions, unit_id), message="online")
         job = {"job_id": "J-9", "incident_id": 9, "lon": 116.8403, "lat": -1.2601}
         publish_job(link, topic_root=settings.mqtt_topic_root, call_sign=sign, job=job)
 
@@ -55,7 +56,6 @@ def test_job_round_trip_through_simulator_and_ingest(settings, engine):
                 return [(e.kind, e.status) for e in rows.all()]
 
         wait_until(lambda: ("status", "cleared") in events(), 30, message="job cleared")
-        assert link_connected(sessions, unit_id) is True
         link.stop()
         fleet.stop()  # publishes offline on the unit's /link topic
         wait_until(lambda: link_connected(sessions, unit_id) is False, message="link offline")

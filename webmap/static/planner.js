@@ -34,16 +34,24 @@
       return steps[steps.length - 1][1];
     }
 
+    /* Only the latest request draws: an earlier, slower answer must not overwrite it. */
     async function show() {
+      const seq = (state.seq = (state.seq || 0) + 1);
+      const kind = $("p-layer").value;
+      const paths = { heat: "heat", hex: "hexbins", share: "share" };
       try {
-        const summary = await S.apiFetch("/api/planner/summary?" + period());
+        const [summary, data] = await Promise.all([
+          S.apiFetch("/api/planner/summary?" + period()),
+          S.apiFetch("/api/planner/" + paths[kind] + "?" + period()),
+        ]);
+        if (seq !== state.seq) return;
         showSummary(summary);
         if (state.layer) map.removeLayer(state.layer);
         state.layer = null;
-        const kind = $("p-layer").value;
-        if (kind === "heat") await showHeat();
-        else if (kind === "hex") await showHex();
-        else await showShare();
+        if (kind === "heat") showHeat(data);
+        else if (kind === "hex") showHex(data);
+        else showShare(data);
+        state.shown = seq;
       } catch (err) {
         S.toast(err.message, true);
       }
@@ -73,15 +81,14 @@
       }).join("");
     }
 
-    async function showHeat() {
-      const data = await S.apiFetch("/api/planner/heat?" + period());
-      state.layer = L.heatLayer(data.points, { radius: 35, blur: 20, max: 0.6, minOpacity: 0.35, maxZoom: 17 }).addTo(map);
+    function showHeat(data) {
+      // leaflet.heat dims points below maxZoom (by 2^n); city views are zoom 12+.
+      state.layer = L.heatLayer(data.points, { radius: 35, blur: 20, max: 0.5, minOpacity: 0.35, maxZoom: 12 }).addTo(map);
       $("legend").innerHTML = "<span>Semakin panas: semakin banyak insiden dan semakin lama responsnya " +
         "dibanding target (" + data.points.length + " insiden tiba di lokasi)</span>";
     }
 
-    async function showHex() {
-      const data = await S.apiFetch("/api/planner/hexbins?" + period());
+    function showHex(data) {
       state.layer = L.geoJSON(data, {
         style: (f) => ({ color: "#333", weight: 0.5, fillOpacity: 0.7,
           fillColor: f.properties.p90_response_s === null ? "#bdbdbd" : color(P90_STEPS, f.properties.p90_response_s) }),
@@ -91,8 +98,7 @@
       legend(P90_STEPS, (v) => Math.round(v / 60) + " mnt");
     }
 
-    async function showShare() {
-      const data = await S.apiFetch("/api/planner/share?" + period());
+    function showShare(data) {
       state.layer = L.geoJSON(data, {
         style: (f) => ({ color: "#333", weight: 1, fillOpacity: 0.75,
           fillColor: f.properties.within_target_share === null ? "#bdbdbd" : color(SHARE_STEPS, f.properties.within_target_share) }),
