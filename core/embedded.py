@@ -49,6 +49,15 @@ def service_dir(settings: Settings, name: str, user: str) -> Path:
     return path
 
 
+def remove_state_dir(state_dir: Path) -> None:
+    """Delete a state folder and any service data it moved under /var/lib/siaga."""
+    for name in ("pg", "mosquitto"):
+        link = state_dir / name
+        if link.is_symlink():
+            shutil.rmtree(link.resolve().parent, ignore_errors=True)
+    shutil.rmtree(state_dir, ignore_errors=True)
+
+
 def _user_can_traverse(user: str, folder: Path) -> bool:
     result = subprocess.run(
         ["runuser", "-u", user, "--", "test", "-x", str(folder.resolve())], capture_output=True

@@ -4,6 +4,7 @@ import socket
 
 import pytest
 
+from core.embedded import remove_state_dir
 from core.embedded_broker import ensure_broker
 from core.errors import SetupError
 from core.settings import Settings
@@ -20,8 +21,11 @@ def busy_port():
 
 def test_broker_port_taken_gives_clear_error(tmp_path, busy_port):
     settings = Settings(state_dir=tmp_path / "state", mqtt_port=busy_port)
-    with pytest.raises(SetupError, match=f"port {busy_port} is taken.*SIAGA_MQTT_PORT"):
-        ensure_broker(settings)
+    try:
+        with pytest.raises(SetupError, match=f"port {busy_port} is taken.*SIAGA_MQTT_PORT"):
+            ensure_broker(settings)
+    finally:
+        remove_state_dir(settings.state_dir)
 
 
 def test_embedded_services_are_running(services, base_settings):

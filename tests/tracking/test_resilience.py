@@ -4,7 +4,6 @@ restart, a broker restart, a database restart. Each runs on its OWN broker or cl
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -18,7 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from core.db import make_engine, make_session_factory, session_scope
-from core.embedded import ensure_postgres, stop_postgres
+from core.embedded import ensure_postgres, remove_state_dir, stop_postgres
 from core.embedded_broker import ensure_broker, mq_dir, stop_broker
 from core.migrate import upgrade
 from core.settings import PROJECT_ROOT, Settings
@@ -36,14 +35,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _remove_state(state_dir: Path) -> None:
-    for name in ("pg", "mosquitto"):
-        link = state_dir / name
-        if link.is_symlink():
-            shutil.rmtree(link.resolve().parent, ignore_errors=True)
-    shutil.rmtree(state_dir, ignore_errors=True)
-
-
 @pytest.fixture
 def own_broker(settings: Settings, tmp_path: Path) -> Iterator[Settings]:
     """Settings on a private Mosquitto (own state_dir, free port), stopped afterwards."""
@@ -53,7 +44,7 @@ def own_broker(settings: Settings, tmp_path: Path) -> Iterator[Settings]:
         update={"mqtt_url": url, "mqtt_port": private.mqtt_port, "state_dir": private.state_dir}
     )
     stop_broker(private)
-    _remove_state(private.state_dir)
+    remove_state_dir(private.state_dir)
 
 
 def register_fleet(settings: Settings, count: int, prefix: str) -> dict[str, int]:
@@ -191,4 +182,4 @@ def test_database_restart_loses_nothing(settings, tmp_path):
         engine.dispose()
     finally:
         stop_postgres(private)
-        _remove_state(private.state_dir)
+        remove_state_dir(private.state_dir)
