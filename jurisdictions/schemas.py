@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jurisdictions.service import JurisdictionRef, LookupResult
 
-MAX_BATCH_POINTS = 100_000
+# Up to ~53 bytes a point at full float precision: 15,000 points stay under the API's 1 MB
+# body limit (api/deps.py); larger batches call jurisdictions.service.lookup_points directly.
+MAX_BATCH_POINTS = 15_000
 
 
 class JurisdictionRefOut(BaseModel):

@@ -41,16 +41,25 @@ _INSIDE_PREPARE = (
 _INSIDE_EXECUTE = "EXECUTE siaga_jurisdiction_inside(%s, %s, %s)"
 # Nearest: 32 candidate pieces by index distance (degrees are close to isotropic at
 # Indonesia's latitudes), then exact geodesic distance; ties within 1 m go to depth, code.
-_NEAREST_SQL = text(
-    "WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS g, "
-    "coalesce(CAST(:at AS timestamptz), now()) AS at), "
+_NEAREST_PREPARE = (
+    "PREPARE siaga_jurisdiction_nearest(float8, float8, timestamptz, float8) AS "
+    "WITH RECURSIVE pt AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g, "
+    "coalesce($3, now()) AS at), "
     "cand AS (SELECT p.jurisdiction_id, p.depth, p.code, "
     "ST_Distance(p.geom::geography, pt.g::geography) AS d FROM jurisdiction_parts p, pt "
     "WHERE p.valid_from <= pt.at AND (p.valid_to IS NULL OR p.valid_to > pt.at) "
-    "ORDER BY p.geom <-> pt.g LIMIT 32) "
-    "SELECT jurisdiction_id, d FROM cand WHERE d <= :max_m "
-    "ORDER BY round(d::numeric), depth DESC, code, jurisdiction_id LIMIT 1"
+    "ORDER BY p.geom <-> pt.g LIMIT 32), "
+    "best AS (SELECT jurisdiction_id AS id, d FROM cand WHERE d <= $4 "
+    "ORDER BY round(d::numeric), depth DESC, code, jurisdiction_id LIMIT 1), "
+    "chain AS (SELECT j.id, j.code, j.name, j.level, j.parent_id, j.response_target_s, "
+    "j.timezone, 0 AS up FROM jurisdictions j JOIN best ON j.id = best.id "
+    "UNION ALL SELECT j.id, j.code, j.name, j.level, j.parent_id, j.response_target_s, "
+    "j.timezone, c.up + 1 FROM jurisdictions j JOIN chain c ON j.id = c.parent_id "
+    "WHERE c.up < 8) "
+    "SELECT id, code, name, level, parent_id, response_target_s, timezone, "
+    "(SELECT d FROM best) AS d FROM chain ORDER BY up"
 )
+_NEAREST_EXECUTE = "EXECUTE siaga_jurisdiction_nearest(%s, %s, %s, %s)"
 _ATTRS_SQL = text(
     "SELECT id, code, name, level, parent_id, response_target_s, timezone "
     "FROM jurisdictions WHERE id = ANY(:ids)"
@@ -97,35 +106,31 @@ def lookup_point(
 ) -> LookupResult:
     """Resolve a point to its jurisdiction chain as of `at` (default now)."""
     lon, lat = check_lon_lat(lon, lat)
-    rows = _inside_rows(session, lon, lat, at)
+    rows = _prepared(session, "inside", _INSIDE_PREPARE, _INSIDE_EXECUTE, (lon, lat, at))
     if rows:
-        return _chain_of({row[0]: tuple(row) for row in rows}, rows[0][0]).with_match("inside", 0.0)
-    return _nearest(session, lon=lon, lat=lat, at=at, nearest_max_m=nearest_max_m)
-
-
-def _inside_rows(session: Session, lon: float, lat: float, at: datetime | None) -> list:
-    connection = session.connection()
-    info = connection.connection.info  # lives as long as the database connection
-    if "siaga_jurisdiction_inside" not in info:
-        connection.exec_driver_sql(_INSIDE_PREPARE)
-        info["siaga_jurisdiction_inside"] = True
-    return connection.exec_driver_sql(_INSIDE_EXECUTE, (lon, lat, at)).all()
-
-
-def _nearest(
-    session: Session, *, lon: float, lat: float, at: datetime | None, nearest_max_m: float
-) -> LookupResult:
-    params = {"lon": lon, "lat": lat, "at": at, "max_m": nearest_max_m}
-    row = session.execute(_NEAREST_SQL, params).first()
-    if row is None:
+        return _chain_of({row[0]: tuple(row[:7]) for row in rows}, rows[0][0]).with_match(
+            "inside", 0.0
+        )
+    params = (lon, lat, at, nearest_max_m)
+    rows = _prepared(session, "nearest", _NEAREST_PREPARE, _NEAREST_EXECUTE, params)
+    if not rows:
         raise InvalidLocation(
             f"titik ({lon:.6f}, {lat:.6f}) di luar wilayah layanan: tidak ada wilayah hukum "
             f"dalam jarak {nearest_max_m:,.0f} m",
             field="lat",
         )
-    return chains_for(session, ids=[row.jurisdiction_id])[row.jurisdiction_id].with_match(
-        "nearest", round(float(row.d), 1)
-    )
+    chain = _chain_of({row[0]: tuple(row[:7]) for row in rows}, rows[0][0])
+    return chain.with_match("nearest", round(float(rows[0][7]), 1))
+
+
+def _prepared(session: Session, name: str, prepare: str, execute: str, params: tuple) -> list:
+    """Run a statement prepared once per database connection (planning costs more than it)."""
+    connection = session.connection()
+    info = connection.connection.info  # lives as long as the database connection
+    if f"siaga_jurisdiction_{name}" not in info:
+        connection.exec_driver_sql(prepare)
+        info[f"siaga_jurisdiction_{name}"] = True
+    return connection.exec_driver_sql(execute, params).all()
 
 
 @dataclass(frozen=True)

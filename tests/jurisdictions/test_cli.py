@@ -65,3 +65,19 @@ def test_import_lookup_and_failed_import_leaves_data_untouched(
     assert found.exit_code == 0 and "99.01.01" in found.output
     outside = cli("lookup", "--lon", "60", "--lat", "-40")
     assert outside.exit_code == 1 and "di luar wilayah layanan" in outside.output
+
+
+def test_demo_setup_is_idempotent(settings: Settings, engine: Engine) -> None:
+    from jurisdictions.cli import demo_setup
+
+    count = "SELECT count(*), max(response_target_s) FROM jurisdictions WHERE code LIKE 'SIN%'"
+    try:
+        demo_setup(settings)
+        with engine.connect() as connection:
+            first = connection.execute(text(count)).one()
+        demo_setup(settings)
+        with engine.connect() as connection:
+            assert connection.execute(text(count)).one() == first == (6, 600)
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM jurisdictions WHERE code LIKE 'SIN%'"))
