@@ -13,7 +13,9 @@ def _valid_incident(api_client) -> dict:  # noqa: ANN001
     return created
 
 
-def test_ranked_by_eta_with_reasons_and_exclusions(api_client, db_session, area) -> None:
+def test_ranked_by_eta_with_reasons_and_exclusions(
+    api_client, db_session, area, shared_data
+) -> None:
     west = area.polsek_west
     near_car = make_unit(db_session, lon=INCIDENT_LON + 0.004, lat=INCIDENT_LAT, home=west)
     moto = make_unit(db_session, lon=INCIDENT_LON + 0.0045, lat=INCIDENT_LAT, kind="R2", home=west)

@@ -6,7 +6,6 @@ ingest and dispatch accounts are separate; anonymous clients and revoked credent
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import uuid
@@ -18,6 +17,7 @@ import pytest
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from core.embedded import remove_state_dir
 from core.embedded_broker import ensure_broker, mq_dir, stop_broker
 from core.settings import Settings
 from tests.conftest import wait_until
@@ -43,15 +43,12 @@ def broker(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
             "mqtt_topic_root": f"siaga/acl-{uuid.uuid4().hex[:6]}",
         }
     )
-    ensure_broker(own)
-    folder = mq_dir(own)
     try:
+        ensure_broker(own)
         yield own
     finally:
         stop_broker(own)
-        shutil.rmtree(folder, ignore_errors=True)
-        if folder.parent != state:  # as root the folder lived under /var/lib/siaga/<hash>
-            shutil.rmtree(folder.parent, ignore_errors=True)
+        remove_state_dir(state)
 
 
 class Probe:
