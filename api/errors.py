@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 
 from core.errors import (
     Conflict,
@@ -52,6 +53,16 @@ async def validation_error_handler(request: Request, exc: RequestValidationError
     )
 
 
+async def data_error_handler(request: Request, exc: DataError) -> JSONResponse:
+    """Values the database cannot hold (an id past int4, an offset past +/-15:59) are bad input."""
+    reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    log.info("rejected input on %s: %s", request.url.path, reason)
+    return JSONResponse(
+        _error_body("invalid_input", f"nilai di luar jangkauan: {reason}", None), status_code=422
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SiagaError, siaga_error_handler)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, validation_error_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(DataError, data_error_handler)  # type: ignore[arg-type]

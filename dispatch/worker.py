@@ -63,7 +63,7 @@ def run_worker(
     engine = make_engine(settings, pool_size=2)
     factory = make_session_factory(engine)
     instance = f"{socket.gethostname()}-{os.getpid()}"
-    link = BrokerLink(settings.mqtt_dsn(), f"siaga-dispatch-{os.getpid()}")
+    link = BrokerLink(settings.mqtt_dsn("dispatch"), f"siaga-dispatch-{os.getpid()}")
     link.start()
     started_at, last_beat = datetime.now(UTC), 0.0
     totals: dict[str, int] = {}

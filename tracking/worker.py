@@ -131,7 +131,7 @@ class IngestWorker:
         self.engine = make_engine(settings, pool_size=2)
         self.sessions = make_session_factory(self.engine)
         self.client, self.target, self.props = make_client(
-            settings.mqtt_dsn(), f"siaga-ingest-{instance}", persistent=True
+            settings.mqtt_dsn("ingest"), f"siaga-ingest-{instance}", persistent=True
         )
         self.props.ReceiveMaximum = RECEIVE_MAXIMUM
         self.client.manual_ack_set(True)
