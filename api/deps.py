@@ -23,9 +23,10 @@ from api.models import User
 from api.policy import Rule, rule_for
 from core.errors import InvalidInput
 from core.settings import Settings
+from jurisdictions.service import descendant_ids
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -173,8 +174,11 @@ def route_template(request: Request) -> str:
     return getattr(context, "path", None) or getattr(route, "path", None) or request.url.path
 
 
-def get_scope(scope: Scope = Depends(require_access)) -> Scope:
-    """The caller's scope (require_access runs once per request; this reuses its result)."""
+async def get_scope(scope: Scope = Depends(require_access)) -> Scope:
+    """The caller's scope (require_access runs once per request; this reuses its result).
+
+    async: it does no I/O, so it need not cost a threadpool hop on every request.
+    """
     return scope
 
 
@@ -206,21 +210,6 @@ def build_scope(session: Session, user: User) -> Scope:
         unit_id=user.unit_id,
         username=user.username,
     )
-
-
-def descendant_ids(session: Session, *, jurisdiction_id: int) -> set[int]:
-    """The jurisdiction and everything below it (jurisdictions.service when present)."""
-    try:
-        from jurisdictions.service import descendant_ids as service_descendant_ids
-    except ImportError:
-        service_descendant_ids = None
-    if service_descendant_ids is not None:
-        return set(service_descendant_ids(session, jurisdiction_id=jurisdiction_id))
-    from jurisdictions.models import Jurisdiction
-
-    tree = select(Jurisdiction.id).where(Jurisdiction.id == jurisdiction_id).cte(recursive=True)
-    tree = tree.union(select(Jurisdiction.id).where(Jurisdiction.parent_id == tree.c.id))
-    return set(session.scalars(select(tree.c.id)))
 
 
 def _own_unit(session: Session, request: Request, rule: Rule, user: User) -> bool:
