@@ -76,7 +76,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller samples, for smoke runs")
     args = parser.parse_args(argv)
     configure_logging("WARNING")
-    ctx = _bench_context(args.quick)
     figures: list[Figure] = []
     modules = sorted(
         m.name for m in pkgutil.iter_modules([str(BENCH_DIR)]) if m.name.startswith("bench_")
@@ -86,12 +85,16 @@ def main(argv: list[str] | None = None) -> int:
             continue
         started = time.monotonic()
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)
-        figures.extend(importlib.import_module(f"bench.{name}").run(ctx))
+        # A freshly migrated database per module: what one leaves behind cannot skew another.
+        ctx = _bench_context(args.quick)
+        try:
+            figures.extend(importlib.import_module(f"bench.{name}").run(ctx))
+        finally:
+            ctx.engine.dispose()
         print(f"[bench] {name} done in {time.monotonic() - started:.0f} s", file=sys.stderr)
     print_table(figures)
     RESULTS.write_text(json.dumps([f.as_json() for f in figures], indent=2) + "\n")
     print(f"\nwritten to {RESULTS}")
-    ctx.engine.dispose()
     return 0
 
 

@@ -9,7 +9,7 @@ from core.mqtt import parse_mqtt_url
 from core.settings import PROJECT_ROOT, Settings
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
-LONG_RUNNING = {"db", "broker", "api", "ingest", "simulator"}
+LONG_RUNNING = {"db", "broker", "api", "ingest", "dispatch", "simulator"}
 
 
 def _compose() -> dict:
