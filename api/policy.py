@@ -81,7 +81,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/incidents/{incident_id}/log"): rule(WATCHERS),
     ("GET", "/api/incidents/{incident_id}/duplicates"): rule(WATCHERS),
     ("POST", "/api/incidents/{incident_id}/validate"): rule(OPERATORS | ADMIN),
-    ("POST", "/api/incidents/{incident_id}/accept"): rule(OPERATORS | ADMIN),
+    # Only the Polres the incident is offered to accepts it (the Polda takes it back on timeout).
+    ("POST", "/api/incidents/{incident_id}/accept"): rule(frozenset({"polres_operator"}) | ADMIN),
     ("POST", "/api/incidents/{incident_id}/merge"): rule(OPERATORS | ADMIN),
     ("GET", "/api/incidents/{incident_id}/recommendations"): rule(WATCHERS),
     ("POST", "/api/incidents/{incident_id}/assignments"): rule(OPERATORS | ADMIN),

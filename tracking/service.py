@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from jurisdictions.models import Jurisdiction
 from tracking.models import (
     KINDS,
@@ -67,11 +67,16 @@ def _check_kind(kind: str) -> None:
         raise InvalidInput(f"jenis unit harus salah satu dari {', '.join(KINDS)}", field="kind")
 
 
-def _check_jurisdiction(session: Session, jurisdiction_id: int | None) -> None:
+def _check_jurisdiction(
+    session: Session, jurisdiction_id: int | None, scope_ids: Collection[int] | None
+) -> None:
+    """The home jurisdiction exists and lies within the caller's scope (None: everywhere)."""
     if jurisdiction_id is not None and session.get(Jurisdiction, jurisdiction_id) is None:
         raise InvalidInput(
             f"wilayah {jurisdiction_id} tidak ditemukan", field="home_jurisdiction_id"
         )
+    if scope_ids is not None and jurisdiction_id not in scope_ids:
+        raise Forbidden("wilayah asal di luar wilayah Anda", field="home_jurisdiction_id")
 
 
 def create_unit(
@@ -81,10 +86,11 @@ def create_unit(
     kind: str,
     home_jurisdiction_id: int | None = None,
     crew: list[Any] | None = None,
+    jurisdiction_ids: Collection[int] | None = None,
 ) -> Unit:
-    """Register a unit; Conflict if the call sign is taken."""
+    """Register a unit homed within jurisdiction_ids; Conflict if the call sign is taken."""
     _check_kind(kind)
-    _check_jurisdiction(session, home_jurisdiction_id)
+    _check_jurisdiction(session, home_jurisdiction_id, jurisdiction_ids)
     if session.scalar(select(Unit.id).where(Unit.call_sign == call_sign)) is not None:
         raise Conflict(f"kode panggil {call_sign} sudah terdaftar", field="call_sign")
     unit = Unit(
@@ -134,7 +140,7 @@ def update_unit(
     if "kind" in changes:
         _check_kind(changes["kind"])
     if "home_jurisdiction_id" in changes:
-        _check_jurisdiction(session, changes["home_jurisdiction_id"])
+        _check_jurisdiction(session, changes["home_jurisdiction_id"], jurisdiction_ids)
     for name in ("kind", "home_jurisdiction_id", "crew"):
         if name in changes:
             setattr(unit, name, changes[name])

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from api.deps import Scope, get_scope, get_session, get_settings_dep
-from core.errors import Forbidden
 from core.settings import Settings
 from dispatch import schemas
 from dispatch.assign import assign_units, send_job
@@ -150,9 +149,7 @@ def post_accept(
     session: Session = Depends(get_session),
     scope: Scope = Depends(get_scope),
 ) -> dict:
-    """The Polres operator accepts the incident offered to it."""
-    if scope.role is not None and scope.role not in ("polres_operator", "admin"):
-        raise Forbidden("hanya operator Polres yang dapat menerima laporan", field="role")
+    """The Polres operator accepts the incident offered to it (api/policy.py says who may)."""
     accept_incident(
         session,
         incident_id=incident_id,
@@ -257,8 +254,6 @@ def post_assignment_status(
         incident_id=incident_id,
         jurisdiction_ids=scope.jurisdiction_ids,
     )
-    if scope.role == "unit" and assignment.unit_id != scope.unit_id:
-        raise Forbidden("hanya penugasan unit Anda sendiri", field="assignment_id")
     source = "crew" if scope.role == "unit" else "operator"
     advance_assignment(
         session,

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from api.deps import Scope, get_scope, get_session
-from core.errors import Forbidden
 from tracking import service
 from tracking.schemas import (
     IngestStatsOut,
@@ -61,13 +60,10 @@ def create_unit(
     session: Session = Depends(get_session),
     scope: Scope = Depends(get_scope),
 ) -> UnitOut:
-    """Register a unit."""
-    if (
-        scope.jurisdiction_ids is not None
-        and body.home_jurisdiction_id not in scope.jurisdiction_ids
-    ):
-        raise Forbidden("wilayah asal di luar wilayah Anda", field="home_jurisdiction_id")
-    unit = service.create_unit(session, **body.model_dump())
+    """Register a unit homed within the caller's jurisdiction."""
+    unit = service.create_unit(
+        session, **body.model_dump(), jurisdiction_ids=scope.jurisdiction_ids
+    )
     session.commit()
     return _unit_out(session, request, unit.id)
 

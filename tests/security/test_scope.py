@@ -47,6 +47,22 @@ def test_units_list_is_scoped(user_client, tree: Tree) -> None:  # noqa: ANN001
     assert polres.get(f"/api/units/{tree.other_unit}").status_code == 404
 
 
+def test_units_cannot_be_homed_outside_the_callers_scope(user_client, tree: Tree) -> None:  # noqa: ANN001
+    polres = user_client("polres_operator", jurisdiction_id=tree.polres)
+    moved = polres.patch(
+        f"/api/units/{tree.unit}", json={"home_jurisdiction_id": tree.other_polres}
+    )
+    assert moved.status_code == 403 and moved.json()["field"] == "home_jurisdiction_id"
+    assert polres.get(f"/api/units/{tree.unit}").json()["home_jurisdiction_id"] != tree.other_polres
+    created = polres.post(
+        "/api/units",
+        json={"call_sign": "SCOPE-X1", "kind": "R2", "home_jurisdiction_id": tree.other_polres},
+    )
+    assert created.status_code == 403 and created.json()["field"] == "home_jurisdiction_id"
+    inside = polres.patch(f"/api/units/{tree.unit}", json={"home_jurisdiction_id": tree.polsek})
+    assert inside.status_code == 200
+
+
 def test_a_crew_updates_its_own_assignment_only(api_client, user_client, tree: Tree) -> None:  # noqa: ANN001
     incident = _incident(api_client, 116.05, -1.25)
     validated = api_client.post(f"/api/incidents/{incident}/validate", json={"validity": "valid"})
