@@ -212,6 +212,12 @@ def user_for_token(session: Session, settings: Settings, token: str) -> User:
     return user
 
 
+def token_expires_at(token: str) -> float:
+    """A token's expiry (epoch seconds); only for a token user_for_token has just accepted."""
+    claims = jwt.decode(token, options={"verify_signature": False, "verify_exp": False})
+    return float(claims["exp"])
+
+
 def login(
     session: Session, settings: Settings, *, username: str, password: str, client_ip: str
 ) -> IssuedToken:

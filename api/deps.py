@@ -8,17 +8,19 @@ Routes take `scope: Scope = Depends(get_scope)` and pass it down to the services
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from api.access_cache import AccessCache
 from api.audit import record_audit
-from api.auth import AuthenticationFailed, user_for_token
+from api.auth import AuthenticationFailed, token_expires_at, user_for_token
 from api.models import User
 from api.policy import Rule, rule_for
 from core.errors import InvalidInput
@@ -30,14 +32,35 @@ async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A session per request; routes commit, anything uncommitted is rolled back."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session per request; routes commit, anything uncommitted is rolled back.
+
+    async: opening a Session does no I/O (it connects on first use), so it costs no threadpool
+    hop; ending one that did use the database does, off the event loop, after the response.
+    """
     session: Session = request.app.state.session_factory()
     try:
         yield session
     finally:
-        session.rollback()
-        session.close()
+        if session.in_transaction():
+            with anyio.CancelScope(shield=True):  # a client that hung up still frees the connection
+                await run_in_threadpool(_end_session, session)
+        else:
+            session.close()
+
+
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
+    """An autocommit session for routes that answer with a single read (the hot lookups)."""
+    session: Session = request.app.state.read_session_factory()
+    try:
+        yield session
+    finally:
+        session.close()  # autocommit: nothing to roll back, no round trip
+
+
+def _end_session(session: Session) -> None:
+    session.rollback()
+    session.close()
 
 
 @dataclass(frozen=True)
@@ -91,24 +114,56 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-# Declares the bearer scheme in the OpenAPI spec (the docs' Authorize button); the token
-# itself is read in _authenticate, which also knows the event streams' query parameter.
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+async def require_access(request: Request, session: Session = Depends(get_session)) -> Scope:
+    """Check the route's policy, authenticate the caller, check the input; the caller's Scope.
+
+    One dependency for all of it (FastAPI's per-dependency cost is most of a fast request's).
+    The bearer scheme is declared in the OpenAPI spec by api/app.py, not by a dependency.
+    """
+    scope = await _access(request, session)
+    await check_input(request)
+    return scope
 
 
-def require_access(
-    request: Request,
-    session: Session = Depends(get_session),
-    _bearer: str | None = Depends(oauth2_scheme),
-) -> Scope:
-    """Authenticate the caller and check the route's policy; the caller's Scope."""
+# Routes ask for the caller's scope by this name; it is require_access itself, so FastAPI's
+# per-request dependency cache answers it without running anything again.
+get_scope = require_access
+
+
+async def _access(request: Request, session: Session) -> Scope:
+    """A GET whose token passed the full check moments ago reuses that answer without I/O
+    (api/access_cache.py says when that is safe); everything else takes the full check.
+    """
     path = route_template(request)
     rule = rule_for(request.method, path)
     if rule is not None and rule.public:
         return PUBLIC_SCOPE
+    cache: AccessCache = request.app.state.access_cache
+    token = bearer_token(request, rule)
+    cacheable = bool(token) and rule is not None and request.method in ("GET", "HEAD")
+    if cacheable:
+        hit = cache.get(token)
+        if hit is not None and rule is not None and hit.role in rule.roles:
+            request.state.scope = hit.scope
+            return hit.scope
+    generation = cache.generation()
+    scope = await run_in_threadpool(_check_access, request, session, rule, path, token)
+    if cacheable and scope.role != "unit":  # a crew's scope follows its open assignments
+        expires_s = token_expires_at(token)
+        cache.put(
+            token, role=scope.role, scope=scope, token_expires_s=expires_s, generation=generation
+        )
+    return scope
+
+
+def _check_access(
+    request: Request, session: Session, rule: Rule | None, path: str, token: str
+) -> Scope:
+    """The full check: the policy rule, the token against the user row, the scope."""
     if rule is None:
         _deny(session, request, 403, "route_not_in_policy", "akses ditolak", path=path)
-    user = _authenticate(session, request, rule, path)
+    assert rule is not None
+    user = _authenticate(session, request, token, path)
     if user.role not in rule.roles:
         _deny(session, request, 403, "role", "peran Anda tidak boleh memakai ini", path, user)
     scope = build_scope(session, user)
@@ -121,6 +176,14 @@ def require_access(
         session.commit()
     request.state.scope = scope
     return scope
+
+
+def bearer_token(request: Request, rule: Rule | None) -> str:
+    """The Authorization bearer token; event streams may pass it as ?access_token=."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        token = request.query_params.get("access_token", "") if rule and rule.query_token else ""
+    return token.strip()
 
 
 async def check_input(request: Request) -> None:
@@ -174,23 +237,11 @@ def route_template(request: Request) -> str:
     return getattr(context, "path", None) or getattr(route, "path", None) or request.url.path
 
 
-async def get_scope(scope: Scope = Depends(require_access)) -> Scope:
-    """The caller's scope (require_access runs once per request; this reuses its result).
-
-    async: it does no I/O, so it need not cost a threadpool hop on every request.
-    """
-    return scope
-
-
-def _authenticate(session: Session, request: Request, rule: Rule, path: str) -> User:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        token = request.query_params.get("access_token", "") if rule.query_token else ""
+def _authenticate(session: Session, request: Request, token: str, path: str) -> User:
     if not token:
         _deny(session, request, 401, "no_token", "silakan masuk terlebih dahulu", path)
     try:
-        return user_for_token(session, request.app.state.settings, token.strip())
+        return user_for_token(session, request.app.state.settings, token)
     except AuthenticationFailed as exc:
         _deny(session, request, 401, "bad_token", exc.message, path)
     raise AssertionError("unreachable")

@@ -40,6 +40,14 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Autocommit sessions for read-only requests: no BEGIN and ROLLBACK round trips.
+
+    Each statement sees its own snapshot, so use them only where one statement answers.
+    """
+    return sessionmaker(bind=engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
 @contextmanager
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction: commit on success, roll back on error (for CLI and workers)."""

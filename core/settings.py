@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # secret generated once under state_dir/api (never in the code).
     auth_token_ttl_s: int = Field(1800, ge=60, le=86400)
     auth_secret: str | None = None
+    # A GET reuses its token's checked access this long (0: check every request); a change to
+    # users or jurisdictions empties every API process's cache at once (api/access_cache.py).
+    auth_cache_ttl_s: float = Field(10.0, ge=0, le=300)
     # Failed logins: at most this many per user name (and 4x per client address) per window.
     auth_max_failed_logins: int = Field(5, ge=1)
     auth_failed_login_window_s: int = Field(300, ge=1)

@@ -84,10 +84,13 @@ def api_client(settings: Settings, db_session: Session) -> Iterator:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from api.deps import get_session
+    from api.deps import get_read_session, get_session
 
-    app = create_app(settings)
+    # The access cache learns of changes from committed NOTIFYs, which a rolled-back test
+    # transaction never sends: these tests check every request (test_access_cache covers it).
+    app = create_app(settings.model_copy(update={"auth_cache_ttl_s": 0}))
     app.dependency_overrides[get_session] = lambda: db_session
+    app.dependency_overrides[get_read_session] = lambda: db_session
     with TestClient(app) as client:
         # Every route needs a token now (api/policy.py); the default caller is an admin.
         client.headers.update(make_auth_headers(settings, db_session, "admin"))

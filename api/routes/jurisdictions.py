@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from api.deps import Scope, get_scope, get_session, get_settings_dep
+from api.deps import Scope, get_read_session, get_scope, get_session, get_settings_dep
 from core.errors import InvalidLocation
 from core.settings import Settings
 from jurisdictions import service
@@ -33,14 +33,16 @@ def lookup(
     lat: float = Query(..., description="lintang WGS84"),
     lon: float = Query(..., description="bujur WGS84"),
     at: datetime | None = Query(None, description="per waktu (default sekarang)"),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_read_session),
     scope: Scope = Depends(get_scope),
-) -> LookupOut:
+) -> Response:
     """The Polda -> Polres -> Polsek chain for a point; 422 when invalid or out of area."""
     # Settings straight from the app: one threadpool hop fewer on the hottest route.
     max_m = request.app.state.settings.jurisdiction_nearest_max_m
     result = service.lookup_point(session, lon=lon, lat=lat, at=at, nearest_max_m=max_m)
-    return LookupOut.of(result, lon=lon, lat=lat)
+    # The model is built here already: serialise it once, not validate and serialise again.
+    body = LookupOut.of(result, lon=lon, lat=lat).model_dump_json()
+    return Response(body, media_type="application/json")
 
 
 @router.post("/lookup/batch", response_model=BatchLookupOut)
