@@ -39,14 +39,20 @@ def parse_mqtt_url(url: str) -> BrokerTarget:
 
 
 def make_client(
-    url: str, client_id: str, *, persistent: bool = True, session_expiry_s: int = 7 * 86400
+    url: str,
+    client_id: str,
+    *,
+    persistent: bool = True,
+    session_expiry_s: int = 7 * 86400,
+    client_class: type[mqtt.Client] = mqtt.Client,
 ) -> tuple[mqtt.Client, BrokerTarget, Properties]:
     """A v5 client; persistent sessions keep QoS 1 messages queued while it is away.
 
     Returns the client, its target, and the CONNECT properties to pass to connect().
+    `client_class` may be a paho Client subclass (the ingest worker's buffered reader).
     """
     target = parse_mqtt_url(url)
-    client = mqtt.Client(
+    client = client_class(
         callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
         client_id=client_id,
         protocol=mqtt.MQTTv5,

@@ -74,7 +74,7 @@ def _time(value: object, key: str) -> float:
     raise Rejected("malformed", f"missing {key}")
 
 
-def load_json(payload: bytes) -> dict:
+def load_json(payload: bytes | str) -> dict:
     """The payload as a JSON object; Rejected('malformed') otherwise."""
     try:
         data = json.loads(payload)
@@ -87,11 +87,11 @@ def load_json(payload: bytes) -> dict:
 
 def decode_fix(payload: bytes) -> Fix:
     """A fix from the project's JSON or an OwnTracks location message."""
-    data = load_json(payload)
     try:
-        raw = payload.decode()
+        raw = payload.decode()  # decoded once: json.loads(bytes) would sniff and decode again
     except UnicodeDecodeError:
         raise Rejected("malformed", "not UTF-8") from None
+    data = load_json(raw)
     if "_type" in data:
         return _decode_owntracks(data, raw)
     return Fix(

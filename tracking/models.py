@@ -95,8 +95,9 @@ class UnitPosition(Base):
     unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     fixed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # No spatial index on the history: read by unit and time (migration 0007 says why).
     geom: Mapped[WKBElement] = mapped_column(
-        Geometry("POINT", srid=4326, spatial_index=True), nullable=False
+        Geometry("POINT", srid=4326, spatial_index=False), nullable=False
     )
     speed_mps: Mapped[float | None] = mapped_column(Float)
     heading_deg: Mapped[float | None] = mapped_column(Float)

@@ -30,7 +30,7 @@ from tracking.decode import Fix, Rejected, decode_fix, parse_topic
 from tracking.filters import FilterLimits, FixFilter
 from tracking.ingest_batch import TRANSIENT_ERRORS, BatchOutcome, commit_batch, prepare_batch
 from tracking.models import Unit
-from tracking.mqtt_fastpath import install_fast_publish_properties
+from tracking.mqtt_reader import BufferedReadClient
 
 log = logging.getLogger("siaga.ingest")
 HEARTBEAT_S = 3.0
@@ -104,7 +104,6 @@ class IngestWorker:
 
     def __init__(self, settings: Settings, instance: str, *, link_owner: bool = True) -> None:
         self.link_owner = link_owner
-        install_fast_publish_properties()
         self.settings = settings
         self.instance = instance
         self.queue: queue.SimpleQueue[Inbound] = queue.SimpleQueue()
@@ -131,7 +130,10 @@ class IngestWorker:
         self.engine = make_engine(settings, pool_size=2)
         self.sessions = make_session_factory(self.engine)
         self.client, self.target, self.props = make_client(
-            settings.mqtt_dsn("ingest"), f"siaga-ingest-{instance}", persistent=True
+            settings.mqtt_dsn("ingest"),
+            f"siaga-ingest-{instance}",
+            persistent=True,
+            client_class=BufferedReadClient,
         )
         self.props.ReceiveMaximum = RECEIVE_MAXIMUM
         self.client.manual_ack_set(True)

@@ -34,18 +34,15 @@ COPY_STAGE = (
     "COPY ingest_stage (unit_id, fixed_at, received_at, lon, lat, speed_mps, heading_deg, "
     "accuracy_m, raw) FROM STDIN WITH (FORMAT csv)"
 )
+# The row count of the INSERT is the number of new fixes (duplicates are skipped).
 INSERT_HISTORY = text(
     """
-    WITH inserted AS (
-        INSERT INTO unit_positions
-            (unit_id, fixed_at, received_at, geom, speed_mps, heading_deg, accuracy_m, raw)
-        SELECT unit_id, to_timestamp(fixed_at), to_timestamp(received_at),
-               ST_SetSRID(ST_MakePoint(lon, lat), 4326), speed_mps, heading_deg, accuracy_m, raw
-        FROM ingest_stage
-        ON CONFLICT DO NOTHING
-        RETURNING 1
-    )
-    SELECT count(*) FROM inserted
+    INSERT INTO unit_positions
+        (unit_id, fixed_at, received_at, geom, speed_mps, heading_deg, accuracy_m, raw)
+    SELECT unit_id, to_timestamp(fixed_at), to_timestamp(received_at),
+           ST_SetSRID(ST_MakePoint(lon, lat), 4326), speed_mps, heading_deg, accuracy_m, raw
+    FROM ingest_stage
+    ON CONFLICT DO NOTHING
     """
 )
 # Rows are taken in unit_id order so two workers lock latest rows in the same order.
@@ -104,27 +101,26 @@ def write_fixes(session: Session, fixes: list[StagedFix]) -> int:
         return 0
     session.execute(CREATE_STAGE)
     buffer = io.StringIO()
-    out = csv.writer(buffer)
-    for staged in fixes:
-        fix = staged.fix
-        out.writerow(
-            (
-                staged.unit_id,
-                repr(fix.fixed_at),
-                repr(staged.received_at),
-                repr(fix.lon),
-                repr(fix.lat),
-                fix.speed_mps,
-                fix.heading_deg,
-                fix.accuracy_m,
-                fix.raw,
-            )
+    # str() of a float is its shortest exact form, so nothing is rounded on the way.
+    csv.writer(buffer).writerows(
+        (
+            s.unit_id,
+            s.fix.fixed_at,
+            s.received_at,
+            s.fix.lon,
+            s.fix.lat,
+            s.fix.speed_mps,
+            s.fix.heading_deg,
+            s.fix.accuracy_m,
+            s.fix.raw,
         )
+        for s in fixes
+    )
     buffer.seek(0)
     raw_conn = session.connection().connection.driver_connection
     with raw_conn.cursor() as cursor:  # type: ignore[union-attr]
         cursor.copy_expert(COPY_STAGE, buffer)
-    inserted = int(session.execute(INSERT_HISTORY).scalar_one())
+    inserted = session.execute(INSERT_HISTORY).rowcount  # type: ignore[attr-defined]
     session.execute(UPSERT_LATEST)
     return inserted
 
