@@ -37,8 +37,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.session_factory = make_session_factory(engine)
         app.state.read_session_factory = make_read_session_factory(engine)
         url = engine.url
-        connect_args = {**url.translate_connect_args(database="dbname", username="user")}
-        listener = AccessListener({**connect_args, **url.query}, app.state.access_cache)
+        listen_args = {
+            **url.translate_connect_args(database="dbname", username="user"),
+            **url.query,
+        }
+        listener = AccessListener(listen_args, app.state.access_cache)
         listener.start()
         # Unique per app: containers all run as pid 1, and tests run two apps in one process.
         client_id = f"siaga-api-{os.getpid()}-{uuid.uuid4().hex[:8]}"

@@ -43,7 +43,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Autocommit sessions for read-only requests: no BEGIN and ROLLBACK round trips.
 
-    Each statement sees its own snapshot, so use them only where one statement answers.
+    Each statement sees its own snapshot, so use them only where each statement's answer
+    stands on its own (a lookup, then its nearest fallback), never for writes.
     """
     return sessionmaker(bind=engine.execution_options(isolation_level="AUTOCOMMIT"))
 
