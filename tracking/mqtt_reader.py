@@ -81,22 +81,26 @@ class InboundPublish:
         return properties
 
 
-def frame_at(buffer: bytes, pos: int) -> tuple[int, int, int] | None:
-    """(header, body start, body end) of the packet at `pos` if it is wholly in the buffer."""
-    size = len(buffer)
-    i = pos + 1
-    length, shift = 0, 0
-    while True:
-        if i >= size or shift > 21:
-            return None  # more to read, or a malformed length that paho will judge
+def varint_at(buffer: bytes, i: int, end: int) -> tuple[int, int] | None:
+    """(value, next index) of the MQTT variable byte integer at `i`; None if it runs past `end`
+    or over four bytes (paho then reads or judges the packet itself)."""
+    value, shift = 0, 0
+    while i < end and shift <= 21:
         byte = buffer[i]
         i += 1
-        length |= (byte & 0x7F) << shift
+        value |= (byte & 0x7F) << shift
         if byte < 0x80:
-            break
+            return value, i
         shift += 7
-    end = i + length
-    return (buffer[pos], i, end) if end <= size else None
+    return None
+
+
+def frame_at(buffer: bytes, pos: int) -> tuple[int, int, int] | None:
+    """(header, body start, body end) of the packet at `pos` if it is wholly in the buffer."""
+    length = varint_at(buffer, pos + 1, len(buffer))
+    if length is None or length[1] + length[0] > len(buffer):
+        return None
+    return buffer[pos], length[1], length[1] + length[0]
 
 
 def parse_publish_v5(buffer: bytes, header: int, start: int, end: int) -> InboundPublish | None:
@@ -109,19 +113,10 @@ def parse_publish_v5(buffer: bytes, header: int, start: int, end: int) -> Inboun
     if topic_end == start + 2 or i >= end:
         return None  # an empty topic (a topic alias) or a truncated packet
     mid = (buffer[topic_end] << 8) | buffer[topic_end + 1] if qos else 0
-    props_start, props_length, shift = i, 0, 0
-    while True:
-        if i >= end or shift > 21:
-            return None
-        byte = buffer[i]
-        i += 1
-        props_length |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            break
-        shift += 7
-    payload_start = i + props_length
-    if payload_start > end:
+    props = varint_at(buffer, i, end)
+    if props is None or props[1] + props[0] > end:
         return None
+    props_start, payload_start = i, props[1] + props[0]
     try:
         topic = buffer[start + 2 : topic_end].decode("utf-8")
     except UnicodeDecodeError:
