@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.audit import clean_text, record_audit
-from api.models import ROLES, LoginAttempt, User
+from api.models import NATIONAL_ROLES, ROLES, LoginAttempt, User
 from core.embedded import read_or_create_secret
 from core.errors import Conflict, InvalidInput, NotFound, SiagaError
 from core.settings import Settings
@@ -31,11 +31,15 @@ TOKEN_ALGORITHM = "HS256"
 USERNAME_RE = re.compile(r"^[a-z0-9_.-]{3,64}$")
 MIN_PASSWORD_LEN = 10
 MAX_PASSWORD_LEN = 256
-# An operator role must sit at its own level of the hierarchy.
-ROLE_LEVEL = {
-    "polda_operator": "polda",
-    "polres_operator": "polres",
-    "polsek_operator": "polsek",
+# A role sits at these levels of the hierarchy (roles not listed: any level).
+ROLE_LEVELS: dict[str, tuple[str, ...]] = {
+    "polda_operator": ("polda",),
+    "polres_operator": ("polres",),
+    "polsek_operator": ("polsek",),
+    # a command centre (Polda or Polres call centre) has its Perwira Piket; the Direktur is Polda's
+    "perwira_piket": ("polda", "polres"),
+    "direktur": ("polda",),
+    "spkt": ("polres", "polsek"),
 }
 
 
@@ -96,8 +100,9 @@ def create_user(
     jurisdiction_id: int | None = None,
     unit_id: int | None = None,
     full_name: str = "",
+    function_code: str | None = None,
 ) -> User:
-    """Add a user; a unit user takes the unit's home jurisdiction."""
+    """Add a user; a unit user takes the unit's home jurisdiction, a desk user its function."""
     username = normalize_username(username)
     if not USERNAME_RE.match(username):
         raise InvalidInput("nama pengguna: 3-64 huruf kecil, angka, _ . -", field="username")
@@ -109,6 +114,7 @@ def create_user(
         jurisdiction_id = _unit_home(session, unit_id)
     elif unit_id is not None:
         raise InvalidInput("hanya peran 'unit' yang terikat pada unit", field="unit_id")
+    _check_function(role, function_code)
     _check_jurisdiction(session, role, jurisdiction_id)
     user = User(
         username=username,
@@ -117,10 +123,23 @@ def create_user(
         role=role,
         jurisdiction_id=jurisdiction_id,
         unit_id=unit_id,
+        function_code=function_code,
     )
     session.add(user)
     session.flush()
     return user
+
+
+def _check_function(role: str, function_code: str | None) -> None:
+    from piket.functions import FUNCTIONS
+
+    if role != "desk":
+        if function_code is not None:
+            raise InvalidInput("hanya peran 'desk' yang memiliki fungsi", field="function_code")
+        return
+    if function_code not in FUNCTIONS:
+        known = ", ".join(FUNCTIONS)
+        raise InvalidInput(f"fungsi harus salah satu dari: {known}", field="function_code")
 
 
 def _unit_home(session: Session, unit_id: int | None) -> int | None:
@@ -138,15 +157,16 @@ def _check_jurisdiction(session: Session, role: str, jurisdiction_id: int | None
     from jurisdictions.models import Jurisdiction
 
     if jurisdiction_id is None:
-        if role in ROLE_LEVEL or role == "unit":
+        if role not in NATIONAL_ROLES:
             raise InvalidInput(f"peran {role} memerlukan wilayah", field="jurisdiction_id")
         return
     level = session.scalar(select(Jurisdiction.level).where(Jurisdiction.id == jurisdiction_id))
     if level is None:
         raise NotFound(f"wilayah {jurisdiction_id} tidak ada", field="jurisdiction_id")
-    expected = ROLE_LEVEL.get(role)
-    if expected and level != expected:
-        raise InvalidInput(f"peran {role} harus pada wilayah {expected}", field="jurisdiction_id")
+    expected = ROLE_LEVELS.get(role)
+    if expected and level not in expected:
+        where = " atau ".join(expected)
+        raise InvalidInput(f"peran {role} harus pada wilayah {where}", field="jurisdiction_id")
 
 
 def list_users(session: Session) -> list[User]:

@@ -51,6 +51,7 @@ def users_add(
     role: str = typer.Option(..., help=f"One of: {', '.join(ROLES)}"),
     jurisdiction_id: int | None = typer.Option(None, help="Polda/Polres/Polsek id"),
     unit: str | None = typer.Option(None, help="Call sign (role unit)"),
+    function: str | None = typer.Option(None, help="Function code (role desk), e.g. reskrim"),
     full_name: str = typer.Option("", help="Name shown in the log"),
     password: str | None = typer.Option(None, help="Default: generated and printed once"),
 ) -> None:
@@ -68,6 +69,7 @@ def users_add(
             jurisdiction_id=jurisdiction_id,
             unit_id=unit_id,
             full_name=full_name,
+            function_code=function,
         )
         _audit(session, "user_created", target=user.username, target_role=user.role)
     typer.echo(f"user {user.username} ({user.role}) added; password: {password}")

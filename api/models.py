@@ -30,6 +30,11 @@ ROLES = (
     "planner",
     "admin",
     "unit",
+    # the call centre's own work (piket, SPKT): see piket/functions.py for desk functions
+    "perwira_piket",
+    "direktur",
+    "desk",
+    "spkt",
 )
 # Roles that may have no jurisdiction (None = the whole country).
 NATIONAL_ROLES = ("admin", "commander", "planner")
@@ -50,6 +55,8 @@ class User(Base):
             f"{_in('role', NATIONAL_ROLES)} OR jurisdiction_id IS NOT NULL", name="jurisdiction"
         ),
         CheckConstraint("(role = 'unit') = (unit_id IS NOT NULL)", name="unit"),
+        CheckConstraint("(role = 'desk') = (function_code IS NOT NULL)", name="function"),
+        CheckConstraint("function_code ~ '^[a-z0-9_]{2,32}$'", name="function_code"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -59,6 +66,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(Text)
     jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    # Role 'desk' only: which function's desk (piket/functions.py), e.g. 'reskrim'.
+    function_code: Mapped[str | None] = mapped_column(Text)
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     password_changed_at: Mapped[datetime] = mapped_column(

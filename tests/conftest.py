@@ -143,6 +143,7 @@ def make_auth_headers(
     *,
     jurisdiction_id: int | None = None,
     unit_id: int | None = None,
+    function_code: str | None = None,
 ) -> dict[str, str]:
     """Create a user of `role` in `session` (password _TEST_PASSWORD); its bearer header."""
     from api.auth import create_user, issue_token
@@ -154,6 +155,7 @@ def make_auth_headers(
         role=role,
         jurisdiction_id=jurisdiction_id,
         unit_id=unit_id,
+        function_code=function_code,
     )
     token = issue_token(settings, user).access_token
     session.commit()  # a savepoint here: the user survives a test's own rollback()
@@ -168,9 +170,20 @@ def user_client(settings: Settings, db_session: Session, api_client) -> Callable
     """
     from fastapi.testclient import TestClient
 
-    def make(role: str, *, jurisdiction_id: int | None = None, unit_id: int | None = None):  # noqa: ANN202
+    def make(
+        role: str,
+        *,
+        jurisdiction_id: int | None = None,
+        unit_id: int | None = None,
+        function_code: str | None = None,
+    ):  # noqa: ANN202
         headers = make_auth_headers(
-            settings, db_session, role, jurisdiction_id=jurisdiction_id, unit_id=unit_id
+            settings,
+            db_session,
+            role,
+            jurisdiction_id=jurisdiction_id,
+            unit_id=unit_id,
+            function_code=function_code,
         )
         return TestClient(api_client.app, headers=headers)
 

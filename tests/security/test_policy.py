@@ -25,7 +25,13 @@ ROLE_JURISDICTION = {
     "polsek_operator": "polsek",
     "commander": "polda",
     "planner": "polda",
+    "perwira_piket": "polda",
+    "direktur": "polda",
+    "desk": "polres",
+    "spkt": "polres",
 }
+# Desk users carry a function (piket/functions.py).
+ROLE_EXTRA = {"desk": {"function_code": "reskrim"}}
 
 
 def _app_routes(app) -> Iterator[tuple[str, str]]:  # noqa: ANN001
@@ -98,7 +104,9 @@ def _clients(user_client, tree: Tree) -> dict:  # noqa: ANN001
         if role == "unit":
             clients[role] = user_client(role, unit_id=tree.unit)
         elif role in ROLE_JURISDICTION:
-            clients[role] = user_client(role, jurisdiction_id=ids[ROLE_JURISDICTION[role]])
+            clients[role] = user_client(
+                role, jurisdiction_id=ids[ROLE_JURISDICTION[role]], **ROLE_EXTRA.get(role, {})
+            )
         else:
             clients[role] = user_client(role)
     return clients
