@@ -41,9 +41,16 @@ def _specs(session: Session) -> list[tuple[str, str, dict]]:
         ("operator.polsek", "polsek_operator", polsek),
         ("komandan", "commander", polda),
         ("perencana", "planner", polda),
+        ("perwira.piket", "perwira_piket", polda),
+        ("direktur", "direktur", polda),
+        ("spkt.polres", "spkt", polres),
     ]:
         if jurisdiction_id is not None:
             specs.append((username, role, {"jurisdiction_id": jurisdiction_id}))
+    if polres is not None:  # the Sat Reskrim desk of the Polres (piket forwards, SPKT gelar)
+        specs.append(
+            ("reskrim.polres", "desk", {"jurisdiction_id": polres, "function_code": "reskrim"})
+        )
     unit = _first_unit(session)
     if unit is not None:
         specs.append((f"unit.{unit[1].lower()}", "unit", {"unit_id": unit[0]}))

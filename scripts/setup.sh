@@ -8,6 +8,8 @@ say() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 
 packages=(mosquitto mosquitto-clients)
+# WeasyPrint (PDF documents) needs Pango; fonts for documents and map labels are local.
+packages+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core)
 [ -z "${SIAGA_DATABASE_URL:-}" ] && packages+=(postgresql-15 postgresql-15-postgis-3)
 [ "${SIAGA_SKIP_BROWSER:-0}" = 1 ] || packages+=(chromium chromium-driver)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
