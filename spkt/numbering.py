@@ -1,0 +1,93 @@
+"""Document numbers in the Polri form, gapless and race-free per issuing unit, series and year.
+
+`LP/B/123/XII/2026/SPKT/POLRES SINTANG/POLDA KALIMANTAN BARAT`: the series, the number, the
+month in Roman numerals and the year of issue (in the unit's local time), then the issuing unit
+up to its Polda. The counter row is taken with INSERT .. ON CONFLICT DO UPDATE in the caller's
+transaction: a second desk waits on the row lock and gets the next number, and a transaction
+that rolls back takes its number with it, so there is no gap and no duplicate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from jurisdictions.service import chains_for
+
+ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+# A jurisdiction tree without a zone: Indonesia's most common zone (Jakarta time).
+FALLBACK_ZONE = "WIB"
+# Series -> how its number reads ({seq}, {month}, {year}, {unit}); LP series carry the model.
+FORMATS = {
+    "STPL": "STPL/{seq}/{month}/{year}/SPKT/{unit}",
+    "LP/A": "LP/A/{seq}/{month}/{year}/SPKT/{unit}",
+    "LP/B": "LP/B/{seq}/{month}/{year}/SPKT/{unit}",
+    "SKTLK": "SKTLK/{seq}/{month}/{year}/SPKT/{unit}",
+    "VER": "B/{seq}/VER/{month}/{year}/SPKT/{unit}",
+}
+
+_NEXT_SQL = text(
+    "INSERT INTO spkt_number_sequences (jurisdiction_id, series, year, last_number)"
+    " VALUES (:jurisdiction_id, :series, :year, 1)"
+    " ON CONFLICT (jurisdiction_id, series, year)"
+    " DO UPDATE SET last_number = spkt_number_sequences.last_number + 1"
+    " RETURNING last_number"
+)
+
+
+@dataclass(frozen=True)
+class IssuingUnit:
+    """The unit that issues (Polres or Polsek) with its chain up to the Polda."""
+
+    jurisdiction_id: int
+    level: str
+    names: tuple[str, ...]  # own name first, then upwards: Polsek, Polres, Polda
+    timezone: str
+
+    @property
+    def suffix(self) -> str:
+        return "/".join(name.upper() for name in self.names)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(ZONES[self.timezone])
+
+
+@dataclass(frozen=True)
+class DocumentNumber:
+    series: str
+    year: int
+    sequence: int
+    number: str
+
+
+def roman_month(month: int) -> str:
+    """I..XII for months 1..12."""
+    return ROMAN_MONTHS[month - 1]
+
+
+def issuing_unit(session: Session, *, jurisdiction_id: int) -> IssuingUnit:
+    """The issuing unit's names up to its Polda and its time zone."""
+    chain = chains_for(session, ids=[jurisdiction_id])[jurisdiction_id]
+    own = next(ref for ref in chain.refs.values() if ref.id == jurisdiction_id)
+    order = [level for level in ("polsek", "polres", "polda") if level in chain.refs]
+    names = tuple(chain.refs[level].name for level in order[order.index(own.level) :])
+    return IssuingUnit(jurisdiction_id, own.level, names, chain.timezone or FALLBACK_ZONE)
+
+
+def next_number(
+    session: Session, *, unit: IssuingUnit, series: str, at: datetime | None = None
+) -> DocumentNumber:
+    """Take the next number of a series for the unit (in the caller's transaction)."""
+    local = (at or datetime.now(UTC)).astimezone(unit.zone)
+    params = {"jurisdiction_id": unit.jurisdiction_id, "series": series, "year": local.year}
+    sequence = session.execute(_NEXT_SQL, params).scalar_one()
+    number = FORMATS[series].format(
+        seq=sequence, month=roman_month(local.month), year=local.year, unit=unit.suffix
+    )
+    return DocumentNumber(series, local.year, sequence, number)

@@ -1,0 +1,135 @@
+"""LP numbers: the Polri form, no gap and no duplicate across desks at the same instant,
+a new sequence each year (in the unit's local time)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from spkt.casework import get_report
+from spkt.documents import issue_laporan_polisi
+from spkt.numbering import issuing_unit, next_number, roman_month
+from spkt.reports import receive_report
+from spkt.schemas import LaporanPolisiCreate
+from tests.spkt.factories import (
+    desk,
+    make_tree,
+    purge_spkt,
+    report_data,
+    reporter,
+    signer,
+    utc,
+)
+
+POLRI_REPORTER = reporter(kind="polri", nrp="88020123", name="Bripka Joko Susilo")
+
+
+def test_roman_months() -> None:
+    assert [roman_month(m) for m in (1, 4, 9, 12)] == ["I", "IV", "IX", "XII"]
+
+
+def test_number_reads_in_the_polri_form_for_polres_and_polsek(db_session: Session, tree) -> None:  # noqa: ANN001
+    polres = issuing_unit(db_session, jurisdiction_id=tree.polres.id)
+    first = next_number(db_session, unit=polres, series="LP/B", at=utc(2026, 12, 3, 2))
+    second = next_number(db_session, unit=polres, series="LP/B", at=utc(2026, 12, 3, 2))
+    tag = tree.polda.name.rsplit(" ", 1)[1]
+    assert (
+        first.number == f"LP/B/1/XII/2026/SPKT/POLRES BALIKPAPAN {tag}/POLDA KALIMANTAN TIMUR {tag}"
+    )
+    assert second.sequence == 2
+    polsek = issuing_unit(db_session, jurisdiction_id=tree.polsek.id)
+    own = next_number(db_session, unit=polsek, series="LP/B", at=utc(2026, 12, 3, 2))
+    assert own.sequence == 1  # each issuing unit has its own sequence
+    assert own.number.startswith(f"LP/B/1/XII/2026/SPKT/POLSEK BALIKPAPAN KOTA {tag}/POLRES ")
+
+
+def test_a_new_year_restarts_the_sequence_at_local_midnight(db_session: Session, tree) -> None:  # noqa: ANN001
+    unit = issuing_unit(db_session, jurisdiction_id=tree.polres.id)
+    # 31 Dec 2026 23:30 WITA is 15:30 UTC; 1 Jan 2027 00:10 WITA is 16:10 UTC on 31 Dec.
+    late = [next_number(db_session, unit=unit, series="LP/A", at=utc(2026, 12, 31, 15, 30))]
+    late.append(next_number(db_session, unit=unit, series="LP/A", at=utc(2026, 12, 31, 15, 40)))
+    new_year = next_number(db_session, unit=unit, series="LP/A", at=utc(2026, 12, 31, 16, 10))
+    assert [n.sequence for n in late] == [1, 2] and late[1].number.startswith("LP/A/2/XII/2026/")
+    assert new_year.sequence == 1 and new_year.year == 2027
+    assert new_year.number.startswith("LP/A/1/I/2027/SPKT/")
+
+
+def test_a_rolled_back_issue_leaves_no_gap(db_session: Session, tree) -> None:  # noqa: ANN001
+    unit = issuing_unit(db_session, jurisdiction_id=tree.polres.id)
+    assert next_number(db_session, unit=unit, series="LP/B").sequence == 1
+    db_session.commit()  # savepoint: number 1 stays
+    savepoint = db_session.begin_nested()
+    assert next_number(db_session, unit=unit, series="LP/B").sequence == 2
+    savepoint.rollback()  # that issue failed: its number is not lost
+    assert next_number(db_session, unit=unit, series="LP/B").sequence == 2
+
+
+@pytest.fixture
+def committed_tree(engine: Engine) -> Iterator:
+    """A tree committed for real, so parallel sessions see it; purged afterwards."""
+    with Session(engine, expire_on_commit=False) as session:
+        tree = make_tree(session)
+        session.commit()
+    yield tree
+    with Session(engine) as session:
+        purge_spkt(session, jurisdiction_ids=tree.ids())
+
+
+def _ready_reports(engine: Engine, tree, count: int) -> list[tuple]:  # noqa: ANN001
+    """(desk actor, report id) pairs: model-A reports, ready for an LP, from `count` desks."""
+    pairs = []
+    with Session(engine, expire_on_commit=False) as session:
+        for _ in range(count):
+            actor = desk(session, tree.polres)
+            data = report_data(reporter=POLRI_REPORTER)
+            pairs.append((actor, receive_report(session, data=data, actor=actor).id))
+        session.commit()
+    return pairs
+
+
+def _issue_in_parallel(engine: Engine, pairs: list[tuple], hold_s: float) -> list[str]:
+    """Every desk issues at the same instant (a barrier) and holds its transaction open a
+    moment before committing, so any unlocked read-then-write numbering would collide."""
+    barrier = threading.Barrier(len(pairs))
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+
+    def issue(actor, report_id: int) -> None:  # noqa: ANN001
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                report = get_report(session, report_id=report_id, scope_ids=None, lock=True)
+                body = LaporanPolisiCreate(model="A", signer=signer())
+                barrier.wait(timeout=10)
+                lp, _ = issue_laporan_polisi(session, report=report, data=body, actor=actor)
+                time.sleep(hold_s)
+                session.commit()
+                numbers.append(lp.number)
+        except BaseException as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=issue, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    return numbers
+
+
+def test_two_desks_at_the_same_instant_get_consecutive_numbers(engine, committed_tree) -> None:  # noqa: ANN001
+    pairs = _ready_reports(engine, committed_tree, 2)
+    numbers = _issue_in_parallel(engine, pairs, hold_s=0.2)
+    sequences = sorted(int(n.split("/")[2]) for n in numbers)
+    assert sequences == [1, 2], numbers
+
+
+def test_eight_desks_issuing_at_once_leave_no_gap_and_no_duplicate(engine, committed_tree) -> None:  # noqa: ANN001
+    pairs = _ready_reports(engine, committed_tree, 8)
+    numbers = _issue_in_parallel(engine, pairs, hold_s=0.02)
+    assert sorted(int(n.split("/")[2]) for n in numbers) == list(range(1, 9))
+    assert len(set(numbers)) == 8
