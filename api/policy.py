@@ -91,6 +91,17 @@ POLICY: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/api/incidents/{incident_id}/close"): rule(OPERATORS | ADMIN),
     ("GET", "/api/callers/{phone}"): rule(OPERATORS | ADMIN),
+    # console (issue 17): the board and fleet for every watcher, lifecycle steps for operators
+    ("GET", "/api/console/board"): rule(WATCHERS),
+    ("GET", "/api/console/units"): rule(WATCHERS),
+    ("GET", "/api/console/find"): rule(OPERATORS | ADMIN),
+    ("POST", "/api/incidents/{incident_id}/assignments/{assignment_id}/cancel"): rule(
+        OPERATORS | ADMIN
+    ),
+    ("POST", "/api/incidents/{incident_id}/assignments/{assignment_id}/reassign"): rule(
+        OPERATORS | ADMIN
+    ),
+    ("POST", "/api/incidents/{incident_id}/callback"): rule(OPERATORS | ADMIN),
     # pages: the shells and their assets load without a token, then log in through the API
     ("GET", "/operator"): PUBLIC,
     ("GET", "/commander"): PUBLIC,

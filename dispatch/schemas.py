@@ -238,3 +238,71 @@ class RecommendationsOut(BaseModel):
     road_graph: bool
     recommendations: list[RecommendationOut]
     excluded: list[ExclusionOut]
+
+
+# --- console: board, lifecycle steps (cancel with reason, reassign, call back) ---
+
+
+class CancelRequest(BaseModel):
+    reason: str = Field(max_length=500)
+    actor: str | None = None
+
+
+class ReassignRequest(BaseModel):
+    unit_id: int
+    reason: str = Field(max_length=500)
+    eta_s: float | None = Field(None, ge=0)
+    actor: str | None = None
+
+
+class CallbackRequest(BaseModel):
+    outcome: str
+    note: str = Field("", max_length=1000)
+    actor: str | None = None
+
+    @field_validator("outcome")
+    @classmethod
+    def _outcome(cls, value: str) -> str:
+        return _one_of(value, CALLBACK_OUTCOMES, "hasil telepon balik")
+
+
+class BoardUnitOut(BaseModel):
+    assignment_id: int
+    unit_id: int
+    call_sign: str
+    kind: str
+    status: str
+    not_acknowledged: bool
+
+
+class BoardRowOut(IncidentOut):
+    clock: ClockOut
+    units: list[BoardUnitOut]
+    caller_flagged: bool
+    attention: list[str]
+
+
+class BoardOut(BaseModel):
+    generated_at: datetime
+    attention_labels: dict[str, str]
+    incidents: list[BoardRowOut]
+
+
+class FleetUnitOut(BaseModel):
+    id: int
+    call_sign: str
+    kind: str
+    status: str
+    home_jurisdiction_id: int | None
+    link_connected: bool
+    lon: float | None
+    lat: float | None
+    fixed_at: datetime | None
+    fix_age_s: float | None
+    fix_stale: bool
+    current_polsek_id: int | None
+    current_polsek: str | None
+    current_polres_id: int | None
+    incident_id: int | None
+    assignment_status: str | None
+    not_acknowledged: bool
