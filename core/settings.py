@@ -71,6 +71,14 @@ class Settings(BaseSettings):
     jurisdiction_nearest_max_m: float = Field(22224.0, ge=0)
     # Size of the simulated fleet `siaga demo` starts.
     demo_units: int = Field(40, ge=0, le=100000)
+    # Piket: shift length, forward acknowledgement deadlines (a crime's forward is urgent),
+    # and the daily report: the piket day starts at the morning hand-over (local time) and
+    # the report of the 24 hours before is due to the Direktur at piket_report_due (local).
+    piket_shift_hours: int = Field(12, ge=1, le=24)
+    piket_forward_ack_timeout_s: float = Field(600.0, gt=0)
+    piket_urgent_forward_ack_timeout_s: float = Field(180.0, gt=0)
+    piket_day_start: str = Field("08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    piket_report_due: str = Field("09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
     def database_dsn(self) -> str:
         """SQLAlchemy URL: SIAGA_DATABASE_URL, or the embedded cluster's."""

@@ -11,7 +11,13 @@ from sqlalchemy import engine_from_config, pool
 from core.db import Base
 from core.settings import get_settings
 
-for _module in ("jurisdictions.models", "tracking.models", "dispatch.models", "api.models"):
+for _module in (
+    "jurisdictions.models",
+    "tracking.models",
+    "dispatch.models",
+    "api.models",
+    "piket.models",
+):
     try:
         importlib.import_module(_module)
     except ModuleNotFoundError as exc:
