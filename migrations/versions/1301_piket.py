@@ -4,7 +4,7 @@ actions, forwards to the fungsi terkait, archived daily reports.
 The journal and the order actions are append-only: the database refuses edits and deletions.
 
 Revision ID: 1301
-Revises: 0008
+Revises: 1401
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "1301"
-down_revision = "0008"
+down_revision = "1401"
 branch_labels = None
 depends_on = None
 
