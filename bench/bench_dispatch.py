@@ -23,9 +23,9 @@ from core.mqtt import BrokerLink, connect, make_client
 from dispatch.escalation import validate_incident
 from dispatch.intake import create_incident
 from dispatch.recommend import recommend_units
-from dispatch.roads import road_graph
 from dispatch.schemas import IncidentCreate
 from jurisdictions.models import Jurisdiction
+from roads.service import roads_for
 
 UNITS, AVAILABLE, LOCAL = 50_000, 20_000, 5_000
 WEST, SOUTH, EAST, NORTH = 116.806, -1.281, 116.875, -1.248
@@ -120,7 +120,7 @@ def _incident(session: Session, lon: float, lat: float, i: int) -> int:
 
 
 def _recommend_figure(ctx: BenchContext, incident_ids: list[int]) -> Figure:
-    graph = road_graph(ctx.settings)
+    roads = roads_for(ctx.settings)
     factory = make_session_factory(ctx.engine)
     repeat = 100 if ctx.quick else 1000
     with factory() as session:
@@ -140,7 +140,7 @@ def _recommend_figure(ctx: BenchContext, incident_ids: list[int]) -> Figure:
             recommend_units(
                 session,
                 incident_id=incident_ids[state["i"] % len(incident_ids)],
-                graph=graph,
+                roads=roads,
                 stale_s=ctx.settings.unit_fix_stale_s,
             )
 
@@ -159,8 +159,9 @@ def _recommend_figure(ctx: BenchContext, incident_ids: list[int]) -> Figure:
         "postgis_knn25_p99_ms",
         percentile(base, 99),
         note=f"median {median(ours):.1f} ms (raw KNN {median(base):.2f} ms); "
-        f"{UNITS:,} units, {AVAILABLE:,} available; road ETA "
-        f"{'on' if graph else 'OFF (graph missing)'}; includes the exclusions query",
+        f"{UNITS:,} units, {AVAILABLE:,} available; road ETAs "
+        f"{'on (OSRM table)' if roads.engine else 'OFF (run siaga roads build)'}; "
+        "includes the exclusions query",
     )
 
 

@@ -64,8 +64,13 @@ class Settings(BaseSettings):
     dispatch_arrival_radius_m: float = Field(75.0, gt=0)
     dispatch_arrival_dwell_s: float = Field(20.0, ge=0)
     dispatch_arrival_max_accuracy_m: float = Field(50.0, gt=0)
-    # Dispatch: road graph for ETAs (relative paths are under shared_data_dir; empty = none).
-    dispatch_road_graph: str = "roads/balikpapan_kota_drive_simplified.graphml"
+    # Roads: OSRM data that `siaga roads build` writes (default state_dir/roads); the OSM
+    # extract setup/demo build from (empty: data/demo/balikpapan_kota.osm.pbf if the repo has
+    # it, else the shared Balikpapan Kota extract; relative paths are under shared_data_dir);
+    # the vehicle profiles file (empty: roads/speeds.toml).
+    roads_dir: Path | None = None
+    roads_pbf: str = ""
+    roads_speeds_file: Path | None = None
     # Jurisdictions: a point in no polygon (sea, river, gap) takes the nearest jurisdiction
     # within this distance; 22,224 m is the 12-nautical-mile territorial sea.
     jurisdiction_nearest_max_m: float = Field(22224.0, ge=0)

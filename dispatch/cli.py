@@ -24,18 +24,25 @@ def register(app: typer.Typer) -> None:
         origin: str = typer.Option(..., help="Unit position as LON,LAT"),
         to: str = typer.Option(..., help="Incident position as LON,LAT"),
         kind: str = typer.Option("R4", help="R4 car, R2 motorcycle, boat, other"),
-        peak: bool = typer.Option(False, help="Use peak-hour speeds"),
+        hour: int = typer.Option(10, min=0, max=23, help="Local hour (peak hours are slower)"),
+        turns: bool = typer.Option(False, help="Print the turn list too"),
     ) -> None:
-        """Print the ETA between two points with the loaded road graph (a check for people)."""
-        from dispatch.roads import road_graph
-        from dispatch.routing import estimate_etas
+        """Print the ETA between two points with the built road data (a check for people)."""
+        from roads.service import estimate_etas, roads_for, route_to
 
         (from_lon, from_lat), (to_lon, to_lat) = _lon_lat(origin), _lon_lat(to)
-        graph = road_graph(get_settings())
+        roads = roads_for(get_settings())
         straight_m = _haversine_m(from_lon, from_lat, to_lon, to_lat)
         units = [(kind, from_lon, from_lat, straight_m)]
-        (eta,) = estimate_etas(graph, lon=to_lon, lat=to_lat, peak=peak, units=units)
-        typer.echo(f"{kind}: {eta.eta_s:.0f} s by {eta.method} (straight line {straight_m:.0f} m)")
+        (eta,) = estimate_etas(roads, target=(to_lon, to_lat), hour=hour, units=units)
+        road = f", {eta.road_distance_m:.0f} m by road" if eta.road_distance_m else ""
+        typer.echo(f"{kind}: {eta.eta_s:.0f} s, {eta.how}{road} (straight line {straight_m:.0f} m)")
+        if turns:
+            route = route_to(
+                roads, kind=kind, origin=(from_lon, from_lat), target=(to_lon, to_lat), hour=hour
+            )
+            for turn in route["turns"] if route else []:
+                typer.echo(f"  {turn['text']}")
 
 
 def _lon_lat(value: str) -> tuple[float, float]:

@@ -1,4 +1,4 @@
-"""Recommendation: PostGIS KNN shortlist, road ETA per vehicle kind, own jurisdiction first.
+"""Recommendation: PostGIS KNN shortlist, one OSRM table call per kind, own jurisdiction first.
 
 `<->` on the 4326 geometry orders by planar degrees; Indonesia lies on the equator (6 N to
 11 S, cos(lat) >= 0.98), so that order is within 2 % of metres and the GiST index answers it
@@ -16,11 +16,10 @@ from sqlalchemy.orm import Session
 
 from dispatch.clock import _minutes
 from dispatch.intake import get_incident, incident_lonlat
-from dispatch.routing import PEAK_HOURS, Eta, RoadGraph, estimate_etas
+from roads.service import Eta, Roads, estimate_etas, local_hour
 
 SHORTLIST = 25
 EXCLUDED_SHOWN = 10
-UTC_OFFSET_H = {"WIB": 7, "WITA": 8, "WIT": 9}
 
 _UNIT_COLUMNS = """
     u.id, u.call_sign, u.kind, u.status, u.link_connected, u.home_jurisdiction_id,
@@ -48,11 +47,6 @@ EXCLUDED_SQL = text(
     " LEFT JOIN assignments a ON a.unit_id = u.id AND a.released_at IS NULL"
     f" WHERE NOT ({_READY}) {_KNN}"
 )
-
-
-def _is_peak(now: datetime, timezone: str | None) -> bool:
-    local = now + timedelta(hours=UTC_OFFSET_H.get(timezone or "WIB", 7))
-    return local.hour in PEAK_HOURS
 
 
 def shortlist_units(
@@ -94,14 +88,13 @@ def _own(row: dict[str, Any], incident: Any) -> str | None:
 
 
 def _reasons(row: dict[str, Any], eta: Eta, own: str | None, target: int | None) -> list[str]:
-    how = {
-        "road": "lewat jaringan jalan",
-        "straight": "garis lurus x1,4 (di luar peta jalan)",
-        "water": "lewat air (garis lurus)",
-    }[eta.method]
+    if eta.road_distance_m is not None:
+        distance = f"jarak {eta.road_distance_m / 1000:.1f} km lewat jalan"
+    else:
+        distance = f"jarak {row['distance_m'] / 1000:.1f} km garis lurus"
     reasons = [
-        f"ETA {_minutes(eta.eta_s)} {how}, unit {row['kind']}",
-        f"jarak {row['distance_m'] / 1000:.1f} km".replace(".", ","),
+        f"ETA {_minutes(eta.eta_s)} {eta.how}, unit {row['kind']}",
+        distance.replace(".", ","),
         f"posisi {row['fix_age_s']:.0f} dtk lalu",
     ]
     label = {"polsek": "unit Polsek setempat", "polres": "unit Polres setempat"}
@@ -120,7 +113,7 @@ def recommend_units(
     session: Session,
     *,
     incident_id: int,
-    graph: RoadGraph | None,
+    roads: Roads,
     stale_s: float,
     jurisdiction_ids: Collection[int] | None = None,
     now: datetime | None = None,
@@ -131,10 +124,9 @@ def recommend_units(
     lon, lat = incident_lonlat(incident)
     rows = shortlist_units(session, lon=lon, lat=lat, stale_s=stale_s, now=now, limit=SHORTLIST)
     etas = estimate_etas(
-        graph,
-        lon=lon,
-        lat=lat,
-        peak=_is_peak(now, incident.timezone),
+        roads,
+        target=(lon, lat),
+        hour=local_hour(now, incident.timezone),
         units=[(r["kind"], r["lon"], r["lat"], r["distance_m"]) for r in rows],
     )
     # The target runs from the call, so a unit must arrive within what is left of it.
@@ -156,7 +148,7 @@ def recommend_units(
         "incident_id": incident.id,
         "target_s": incident.response_target_s,
         "time_left_s": target,
-        "road_graph": graph is not None,
+        "road_graph": roads.engine is not None,
         "recommendations": recommendations,
         "excluded": excluded_units(session, lon=lon, lat=lat, stale_s=stale_s, now=now),
     }
@@ -172,6 +164,8 @@ def _recommendation(
         "rank": rank,
         "eta_s": round(eta.eta_s, 1),
         "eta_method": eta.method,
+        "eta_how": eta.how,
+        "road_distance_m": None if eta.road_distance_m is None else round(eta.road_distance_m, 1),
         "distance_m": round(row["distance_m"], 1),
         "fix_age_s": round(row["fix_age_s"], 1),
         "home_jurisdiction_id": row["home_jurisdiction_id"],

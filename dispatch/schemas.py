@@ -214,8 +214,10 @@ class RecommendationOut(BaseModel):
     kind: str
     rank: int
     eta_s: float
-    eta_method: str
-    distance_m: float
+    eta_method: str  # road | straight | water
+    eta_how: str  # how the ETA was computed, in Bahasa Indonesia
+    road_distance_m: float | None  # by road, when eta_method is road
+    distance_m: float  # straight line
     fix_age_s: float
     home_jurisdiction_id: int | None
     own_jurisdiction: str | None
@@ -235,7 +237,7 @@ class RecommendationsOut(BaseModel):
     incident_id: int
     target_s: int | None
     time_left_s: int | None  # of the target, counted from the call
-    road_graph: bool
+    road_graph: bool  # road data is built and loaded
     recommendations: list[RecommendationOut]
     excluded: list[ExclusionOut]
 

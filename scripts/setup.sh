@@ -61,4 +61,6 @@ if [ -f webmap/package.json ]; then
     touch "$lockstamp"
   fi
 fi
+# Road data (OSRM) for the demo extract: built once, rebuilt when the extract or speeds change.
+.venv/bin/siaga roads ensure || say "road data not built: ETAs use straight lines until 'siaga roads build'"
 say "ready"

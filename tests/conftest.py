@@ -48,11 +48,32 @@ def database_url(base_settings: Settings, services: None) -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(base_settings: Settings, database_url: str) -> Settings:
-    """Settings pointing at the test database and the test topic root."""
+def test_roads_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Road data for this run only (the `road_data` fixture builds it)."""
+    return tmp_path_factory.mktemp("roads")
+
+
+@pytest.fixture(scope="session")
+def settings(base_settings: Settings, database_url: str, test_roads_dir: Path) -> Settings:
+    """Settings pointing at the test database, the test topic root and the test road data."""
     return base_settings.model_copy(
-        update={"database_url": database_url, "mqtt_url": base_settings.mqtt_dsn()}
+        update={
+            "database_url": database_url,
+            "mqtt_url": base_settings.mqtt_dsn(),
+            "roads_dir": test_roads_dir,
+        }
     )
+
+
+@pytest.fixture(scope="session")
+def road_data(base_settings: Settings, test_roads_dir: Path) -> Path:
+    """OSRM data built once per run from the real Balikpapan Kota extract (skips without it)."""
+    from roads.build import ensure_roads
+
+    pbf = base_settings.shared_data_dir / "roads/balikpapan_kota_drive.osm.pbf"
+    if not pbf.is_file():
+        pytest.skip(f"road extract not found at {pbf} (set SIAGA_SHARED_DATA_DIR)")
+    return ensure_roads(pbf, test_roads_dir, say=lambda _: None)
 
 
 @pytest.fixture(scope="session")

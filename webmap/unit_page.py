@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from core.errors import InvalidInput, NotFound, ServiceUnavailable
 from core.mqtt import BrokerLink
 from core.settings import Settings
-from dispatch.roads import road_route
+from roads.service import local_hour, roads_for, route_to
 from tracking.jobs import unit_topic
 
 UNIT_SQL = text("""
@@ -52,19 +53,22 @@ def current_job(session: Session, *, unit_id: int) -> dict[str, Any]:
     return {"unit": unit_out, "job": job_out}
 
 
-def attach_road_route(view: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    """Add the road path (GeoJSON LineString) from the unit to its job, where roads are loaded."""
+def attach_road_route(
+    view: dict[str, Any], settings: Settings, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """Add the road route from the unit to its job: the line, ETA and turns of one route call."""
     job, unit = view["job"], view["unit"]
     if job is None or unit["lon"] is None:
         return view
-    path = road_route(
-        settings,
+    route = route_to(
+        roads_for(settings),
+        kind=unit["kind"],
         origin=(unit["lon"], unit["lat"]),
         target=(job["incident"]["lon"], job["incident"]["lat"]),
-        kind=unit["kind"],
+        hour=local_hour(now or datetime.now(UTC), job["incident"].get("timezone")),
     )
-    if path:
-        job["route"] = {"type": "LineString", "coordinates": [list(p) for p in path]}
+    if route:
+        job["route"] = route
     return view
 
 

@@ -19,8 +19,8 @@ from dispatch.intake import (
 from dispatch.log import list_log
 from dispatch.progress import advance_assignment, close_incident, get_assignment
 from dispatch.recommend import recommend_units
-from dispatch.roads import road_graph
 from dispatch.views import duplicate_views, incident_detail, incident_views, list_incidents
+from roads.service import roads_for
 
 router = APIRouter(prefix="/api", tags=["dispatch"])
 
@@ -190,7 +190,7 @@ def get_recommendations(
     return recommend_units(
         session,
         incident_id=incident_id,
-        graph=road_graph(settings),
+        roads=roads_for(settings),
         stale_s=settings.unit_fix_stale_s,
         jurisdiction_ids=scope.jurisdiction_ids,
     )

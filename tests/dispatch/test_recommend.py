@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.dispatch.factories import INCIDENT_LAT, INCIDENT_LON, incident_body, make_unit
+
+# Every test here ranks by road ETA on the real extract's OSRM data.
+pytestmark = pytest.mark.usefixtures("road_data")
 
 
 def _valid_incident(api_client) -> dict:  # noqa: ANN001
@@ -13,9 +18,7 @@ def _valid_incident(api_client) -> dict:  # noqa: ANN001
     return created
 
 
-def test_ranked_by_eta_with_reasons_and_exclusions(
-    api_client, db_session, area, shared_data
-) -> None:
+def test_ranked_by_eta_with_reasons_and_exclusions(api_client, db_session, area) -> None:
     west = area.polsek_west
     near_car = make_unit(db_session, lon=INCIDENT_LON + 0.004, lat=INCIDENT_LAT, home=west)
     moto = make_unit(db_session, lon=INCIDENT_LON + 0.0045, lat=INCIDENT_LAT, kind="R2", home=west)

@@ -15,7 +15,7 @@ def _view(unit_lonlat):
     }
 
 
-def test_route_follows_roads_from_unit_to_incident(settings, shared_data):
+def test_route_follows_roads_from_unit_to_incident(settings, road_data):
     view = attach_road_route(_view(UNIT), settings)
     route = view["job"]["route"]
     assert route["type"] == "LineString"
@@ -25,7 +25,7 @@ def test_route_follows_roads_from_unit_to_incident(settings, shared_data):
     assert len(coords) > 5
 
 
-def test_no_route_off_the_road_network(settings, shared_data):
+def test_no_route_off_the_road_network(settings, road_data):
     view = attach_road_route(_view((120.0, -5.0)), settings)
     assert "route" not in view["job"]
 

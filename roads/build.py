@@ -1,0 +1,146 @@
+"""`siaga roads build`: OSRM MLD data for every vehicle profile, switched in atomically.
+
+Each build goes to its own folder under roads_dir/builds/; when every profile is ready the
+`current` symlink is replaced in one rename, so a running API keeps routing on the old data
+until it sees the new link (roads/engine.py checks it), and a failed build changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from core.errors import SetupError
+from roads.config import VehicleProfile, load_profiles, render_lua_profile, speeds_file
+
+KEEP_BUILDS = 2  # the current one and the one before it (a process may still read it)
+STEPS = ("extract", "partition", "customize")
+
+
+def file_sha1(path: Path) -> str:
+    """SHA-1 of a file's bytes (names the build and tells whether a rebuild is needed)."""
+    digest = hashlib.sha1()  # noqa: S324 - a content tag, not security
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def current_build(roads_dir: Path) -> Path | None:
+    """The folder the `current` link points at, or None before the first build."""
+    link = roads_dir / "current"
+    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+
+def build_info(build_dir: Path) -> dict:
+    """What a build was made from (source file, its SHA-1, profiles, seconds per step)."""
+    return json.loads((build_dir / "build.json").read_text())
+
+
+def _run_step(step: str, args: list[str], folder: Path, log_file: Path) -> None:
+    command = [sys.executable, "-m", "osrm", step, *args]
+    with log_file.open("a") as log:
+        log.write(f"$ {' '.join(command)}\n")
+        log.flush()
+        done = subprocess.run(  # noqa: S603 - our own interpreter and the wheel's tools
+            command, cwd=folder, stdout=log, stderr=subprocess.STDOUT, check=False
+        )
+    if done.returncode != 0:
+        raise SetupError(f"osrm {step} failed (exit {done.returncode}); see {log_file}")
+
+
+def _build_profile(profile: VehicleProfile, pbf: Path, folder: Path, say: Callable) -> dict:
+    """extract -> partition -> customize (MLD) for one kind; seconds per step."""
+    folder.mkdir(parents=True)
+    lua = folder / f"{profile.kind}.lua"
+    lua.write_text(render_lua_profile(profile))
+    source = folder / "data.osm.pbf"
+    source.symlink_to(pbf)  # OSRM writes data.osrm.* beside its input
+    seconds = {}
+    for step in STEPS:
+        say(f"{profile.kind}: osrm {step} ...")
+        started = time.monotonic()
+        args = ["-p", str(lua), source.name] if step == "extract" else ["data.osrm"]
+        _run_step(step, args, folder, folder / "osrm.log")
+        seconds[step] = round(time.monotonic() - started, 2)
+    source.unlink()
+    return seconds
+
+
+def build_roads(
+    pbf: Path,
+    roads_dir: Path,
+    *,
+    speeds_path: Path | None = None,
+    say: Callable[[str], None] = print,
+) -> Path:
+    """Build every profile's routing data from `pbf`, then point `current` at it."""
+    pbf = pbf.resolve()
+    if not pbf.is_file():
+        raise SetupError(f"OSM file not found: {pbf}")
+    profiles = load_profiles(speeds_path)
+    sha = file_sha1(pbf)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    build_dir = roads_dir / "builds" / f"{stamp}-{sha[:8]}"
+    timings = {}
+    try:
+        for kind, profile in profiles.items():
+            timings[kind] = _build_profile(profile, pbf, build_dir / kind, say)
+    except BaseException:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        raise
+    info = {
+        "source": str(pbf),
+        "sha1": sha,
+        "profiles": sorted(profiles),
+        "speeds_file": str(speeds_file(speeds_path)),
+        "speeds_sha1": _speeds_sha(speeds_path),
+        "seconds": timings,
+        "built_at": datetime.now(UTC).isoformat(),
+    }
+    (build_dir / "build.json").write_text(json.dumps(info, indent=2))
+    _switch_current(roads_dir, build_dir)
+    _prune(roads_dir, keep=build_dir)
+    say(f"road data ready: {build_dir}")
+    return build_dir
+
+
+def _speeds_sha(speeds_path: Path | None) -> str:
+    return file_sha1(speeds_file(speeds_path))
+
+
+def _switch_current(roads_dir: Path, build_dir: Path) -> None:
+    """Replace the `current` link in one rename (readers see the old or the new, never none)."""
+    staging = roads_dir / f".current-{os.getpid()}"
+    staging.unlink(missing_ok=True)
+    staging.symlink_to(build_dir.relative_to(roads_dir))
+    os.replace(staging, roads_dir / "current")
+
+
+def _prune(roads_dir: Path, *, keep: Path) -> None:
+    """Delete all but the newest KEEP_BUILDS builds (never the current one)."""
+    builds = sorted((roads_dir / "builds").iterdir(), reverse=True)
+    for old in [b for b in builds if b != keep][KEEP_BUILDS - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def ensure_roads(
+    pbf: Path, roads_dir: Path, *, speeds_path: Path | None = None, say: Callable = print
+) -> Path:
+    """The current build if it was made from this exact file, else a fresh build."""
+    current = current_build(roads_dir)
+    if current is not None and (current / "build.json").is_file():
+        info = build_info(current)
+        if info.get("sha1") == file_sha1(pbf) and info.get("speeds_sha1", "") == _speeds_sha(
+            speeds_path
+        ):
+            return current
+    return build_roads(pbf, roads_dir, speeds_path=speeds_path, say=say)
