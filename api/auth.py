@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from api.audit import clean_text, record_audit
 from api.models import NATIONAL_ROLES, ROLES, LoginAttempt, User
+from core.db import unique_or
 from core.embedded import read_or_create_secret
 from core.errors import Conflict, InvalidInput, NotFound, SiagaError
 from core.settings import Settings
@@ -125,8 +126,8 @@ def create_user(
         unit_id=unit_id,
         function_code=function_code,
     )
-    session.add(user)
-    session.flush()
+    with unique_or(Conflict(f"pengguna {username} sudah ada", field="username"), session):
+        session.add(user)
     return user
 
 
@@ -174,21 +175,48 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
 
 
-def disable_user(session: Session, *, username: str) -> User:
-    """Disable a user; their tokens stop working at the next request."""
-    user = session.scalar(select(User).where(User.username == normalize_username(username)))
+def _find_user(session: Session, username: str, *, for_update: bool = False) -> User:
+    query = select(User).where(User.username == normalize_username(username))
+    user = session.scalar(query.with_for_update() if for_update else query)
     if user is None:
         raise NotFound(f"pengguna {username} tidak ada", field="username")
+    return user
+
+
+def disable_user(session: Session, *, username: str) -> User:
+    """Disable a user; their tokens stop working at the next request. Never the last admin."""
+    user = _find_user(session, username, for_update=True)
+    if user.role == "admin" and user.disabled_at is None:
+        # Every active admin row is locked, so two admins cannot disable each other at once.
+        others = session.scalars(
+            select(User.id)
+            .where(User.role == "admin", User.disabled_at.is_(None), User.id != user.id)
+            .order_by(User.id)
+            .with_for_update()
+        ).all()
+        if not others:
+            raise Conflict(
+                f"{user.username} adalah admin aktif terakhir; tidak dapat dinonaktifkan",
+                field="username",
+            )
     if user.disabled_at is None:
         user.disabled_at = datetime.now(UTC)
     return user
 
 
+def enable_user(session: Session, *, username: str) -> User:
+    """Enable a disabled user again; tokens from before the disabling stay invalid."""
+    user = _find_user(session, username, for_update=True)
+    if user.disabled_at is not None:
+        user.disabled_at = None
+        # Tokens carry the account-change time: those issued before the disabling stay dead.
+        user.password_changed_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    return user
+
+
 def set_password(session: Session, *, username: str, password: str) -> User:
     """Set a new password; tokens issued before stop working."""
-    user = session.scalar(select(User).where(User.username == normalize_username(username)))
-    if user is None:
-        raise NotFound(f"pengguna {username} tidak ada", field="username")
+    user = _find_user(session, username)
     user.password_hash = hash_password(password)
     # Whole seconds: tokens carry the change time as an integer.
     user.password_changed_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)

@@ -99,6 +99,17 @@ def users_disable(username: str) -> None:
     typer.echo(f"user {user.username} disabled")
 
 
+@users_app.command("enable")
+def users_enable(username: str) -> None:
+    """Enable a disabled user again (they log in anew; old tokens stay invalid)."""
+    from api.auth import enable_user
+
+    with _session(get_settings()) as session:
+        user = enable_user(session, username=username)
+        _audit(session, "user_enabled", target=user.username)
+    typer.echo(f"user {user.username} enabled")
+
+
 @users_app.command("passwd")
 def users_passwd(
     username: str,

@@ -58,6 +58,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/auth/users"): rule(ADMIN),
     ("POST", "/api/auth/users"): rule(ADMIN),
     ("POST", "/api/auth/users/{username}/disable"): rule(ADMIN),
+    ("POST", "/api/auth/users/{username}/enable"): rule(ADMIN),
     ("GET", "/api/auth/audit"): rule(ADMIN),
     # jurisdictions: reference data (boundaries, lookups) for everyone at a desk
     ("GET", "/api/jurisdictions"): rule(STAFF),

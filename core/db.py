@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, MetaData, create_engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from core.settings import Settings
@@ -61,3 +62,23 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+UNIQUE_VIOLATION = "23505"
+
+
+@contextmanager
+def unique_or(error: Exception, session: Session) -> Iterator[None]:
+    """Flush inside a savepoint; a unique-index violation raises `error` instead.
+
+    A check-then-insert is not enough under concurrency: a second writer passes the check,
+    then waits on the first one's row in the unique index and fails when that one commits.
+    """
+    try:
+        with session.begin_nested():
+            yield
+            session.flush()
+    except IntegrityError as exc:
+        if getattr(exc.orig, "pgcode", None) == UNIQUE_VIOLATION:
+            raise error from exc
+        raise

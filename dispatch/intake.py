@@ -12,7 +12,7 @@ from geoalchemy2 import Geography
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
 from sqlalchemy import cast, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from core.errors import Conflict, InvalidInput, NotFound
 from dispatch.log import append_log
@@ -183,7 +183,9 @@ def find_duplicates(
 ) -> list[DuplicateCandidate]:
     """Open incidents near in space and time with the same category, or from the same phone."""
     since = (now or datetime.now(UTC)) - timedelta(seconds=DUPLICATE_WINDOW_S)
-    here = cast(incident.geom, Geography)
+    # The stored point, read in SQL: a loaded WKB value bound as geography is parsed as text.
+    stored = aliased(Incident)
+    here = select(cast(stored.geom, Geography)).where(stored.id == incident.id).scalar_subquery()
     distance = func.ST_Distance(cast(Incident.geom, Geography), here)
     near_same = (Incident.category == incident.category) & func.ST_DWithin(
         cast(Incident.geom, Geography), here, DUPLICATE_RADIUS_M
@@ -211,6 +213,28 @@ def _duplicate(incident: Incident, other: Incident, distance_m: float) -> Duplic
     return DuplicateCandidate(other, distance_m, reasons)
 
 
+def _lock_pair(
+    session: Session, *, incident_id: int, into_id: int, jurisdiction_ids: Collection[int] | None
+) -> tuple[Incident, Incident]:
+    """Both incidents locked FOR UPDATE in id order, so two opposite merges cannot interleave."""
+    locked = {}
+    for number in sorted((incident_id, into_id)):
+        locked[number] = get_incident(
+            session, incident_id=number, jurisdiction_ids=jurisdiction_ids, for_update=True
+        )
+        session.refresh(locked[number])  # the row as committed when the lock was granted
+    return locked[incident_id], locked[into_id]
+
+
+def _refuse_cycle(target: Incident) -> None:
+    """Merge only into an original: a duplicate target could lead back round to the incident.
+
+    Checked with both rows locked, so an opposite merge committed meanwhile is seen here.
+    """
+    if target.validity == "duplicate" or target.duplicate_of_id is not None:
+        raise Conflict(f"laporan {target.id} sendiri adalah duplikat", field="into_id")
+
+
 def merge_incident(
     session: Session,
     *,
@@ -224,14 +248,12 @@ def merge_incident(
     now = now or datetime.now(UTC)
     if incident_id == into_id:
         raise InvalidInput("laporan tidak dapat digabung dengan dirinya sendiri", field="into_id")
-    incident = get_incident(
-        session, incident_id=incident_id, jurisdiction_ids=jurisdiction_ids, for_update=True
+    incident, target = _lock_pair(
+        session, incident_id=incident_id, into_id=into_id, jurisdiction_ids=jurisdiction_ids
     )
-    target = get_incident(session, incident_id=into_id, jurisdiction_ids=jurisdiction_ids)
     if incident.closed_at is not None:
         raise Conflict(f"laporan {incident_id} sudah ditutup", field="incident_id")
-    if target.validity == "duplicate":
-        raise Conflict(f"laporan {into_id} sendiri adalah duplikat", field="into_id")
+    _refuse_cycle(target)
     from dispatch.assign import active_assignments
 
     if active_assignments(session, incident_id=incident_id):

@@ -48,6 +48,7 @@ class Unit(Base):
             name="status",
         ),
         CheckConstraint("call_sign ~ '^[A-Za-z0-9_.-]{1,64}$'", name="call_sign"),
+        CheckConstraint("jsonb_typeof(crew) = 'array'", name="crew"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

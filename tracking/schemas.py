@@ -23,9 +23,11 @@ class UnitCreate(BaseModel):
 
 
 class UnitUpdate(BaseModel):
-    kind: UnitKind | None = None
+    """Only the fields sent change; kind and crew may be left out but never set to null."""
+
+    kind: UnitKind = Field(None)  # type: ignore[assignment]
     home_jurisdiction_id: int | None = None
-    crew: list[Any] | None = None
+    crew: list[Any] = Field(None)  # type: ignore[assignment]
 
 
 class StatusChange(BaseModel):

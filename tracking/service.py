@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.db import unique_or
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from jurisdictions.models import Jurisdiction
 from tracking.models import (
@@ -101,8 +102,9 @@ def create_unit(
         status="available",
         link_connected=False,
     )
-    session.add(unit)
-    session.flush()
+    taken = Conflict(f"kode panggil {call_sign} sudah terdaftar", field="call_sign")
+    with unique_or(taken, session):
+        session.add(unit)
     return unit
 
 
@@ -137,6 +139,11 @@ def update_unit(
 ) -> Unit:
     """Change kind, home jurisdiction or crew (status goes through set_unit_status)."""
     unit = get_unit(session, unit_id=unit_id, jurisdiction_ids=jurisdiction_ids)
+    for name in ("kind", "crew"):
+        if name in changes and changes[name] is None:
+            raise InvalidInput(f"{name} tidak boleh kosong (null)", field=name)
+    if "crew" in changes and not isinstance(changes["crew"], list):
+        raise InvalidInput("awak (crew) harus berupa daftar", field="crew")
     if "kind" in changes:
         _check_kind(changes["kind"])
     if "home_jurisdiction_id" in changes:

@@ -146,6 +146,19 @@ def disable_user(
     return UserOut.of(user)
 
 
+@router.post("/users/{username}/enable", response_model=UserOut)
+def enable_user(
+    username: Annotated[str, Path(max_length=64)],
+    scope: Scope = Depends(get_scope),
+    session: Session = Depends(get_session),
+) -> UserOut:
+    """Enable a disabled user again; they log in anew (older tokens stay invalid)."""
+    user = auth.enable_user(session, username=username)
+    _audit_change(session, scope, "user_enabled", user)
+    session.commit()
+    return UserOut.of(user)
+
+
 @router.get("/audit", response_model=list[AuditOut])
 def audit_log(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
