@@ -1,14 +1,14 @@
 """The database refuses a unit crew that is not a JSON array (a stored null broke every list).
 
 Revision ID: 1601
-Revises: 0008
+Revises: 1301
 Create Date: 2026-12-03
 """
 
 from alembic import op
 
 revision = "1601"
-down_revision = "0008"
+down_revision = "1301"
 branch_labels = None
 depends_on = None
 
