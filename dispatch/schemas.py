@@ -233,6 +233,36 @@ class ExclusionOut(BaseModel):
     reasons: list[str]
 
 
+class TurnOut(BaseModel):
+    text: str  # Bahasa Indonesia: "Belok kiri ke Jalan ..., 350 m"
+    road: str
+    distance_m: float
+    duration_s: float
+    location: list[float] | None
+
+
+class RoadRouteOut(BaseModel):
+    """A GeoJSON LineString (lon, lat) with the ETA computed on it."""
+
+    type: str
+    coordinates: list[list[float]]
+    eta_s: float
+    distance_m: float
+    profile: str  # R4 | R2
+    turns: list[TurnOut]
+
+
+class UnitRouteOut(BaseModel):
+    incident_id: int
+    unit_id: int
+    call_sign: str
+    kind: str
+    eta_s: float
+    eta_method: str  # road | straight | water
+    eta_how: str
+    route: RoadRouteOut | None  # None outside the road data (eta_how says why)
+
+
 class RecommendationsOut(BaseModel):
     incident_id: int
     target_s: int | None

@@ -19,6 +19,7 @@ from dispatch.intake import (
 from dispatch.log import list_log
 from dispatch.progress import advance_assignment, close_incident, get_assignment
 from dispatch.recommend import recommend_units
+from dispatch.unit_route import unit_route
 from dispatch.views import duplicate_views, incident_detail, incident_views, list_incidents
 from roads.service import roads_for
 
@@ -192,6 +193,24 @@ def get_recommendations(
         incident_id=incident_id,
         roads=roads_for(settings),
         stale_s=settings.unit_fix_stale_s,
+        jurisdiction_ids=scope.jurisdiction_ids,
+    )
+
+
+@router.get("/incidents/{incident_id}/route", response_model=schemas.UnitRouteOut)
+def get_unit_route(
+    incident_id: int,
+    unit_id: int = Query(..., description="The unit whose road route to draw"),
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+    settings: Settings = Depends(get_settings_dep),
+) -> dict:
+    """The road route (line, ETA, turn list) from the unit's latest fix to the incident."""
+    return unit_route(
+        session,
+        roads_for(settings),
+        incident_id=incident_id,
+        unit_id=unit_id,
         jurisdiction_ids=scope.jurisdiction_ids,
     )
 

@@ -236,6 +236,7 @@
         const data = await S.apiFetch("/api/incidents/" + state.incident.id + "/recommendations");
         tbody.innerHTML = "";
         for (const rec of data.recommendations) tbody.appendChild(recommendationRow(rec));
+        if (data.recommendations.length) drawRoute(data.recommendations[0].unit_id);
         if (!data.recommendations.length) tbody.innerHTML = "<tr><td colspan=6>Tidak ada unit tersedia.</td></tr>";
         $("excluded").innerHTML = data.excluded.map((x) => "<li>" + S.escape(x.call_sign) + ": " +
           S.escape(x.reasons.join(", ")) + "</li>").join("");
@@ -245,14 +246,32 @@
       }
     }
 
+    /* The road route the unit's ETA was computed on (one engine route call), drawn on the map. */
+    async function drawRoute(unitId) {
+      const incidentId = state.incident.id;
+      try {
+        const data = await S.apiFetch("/api/incidents/" + incidentId + "/route?unit_id=" + unitId);
+        if (state.routeLayer) map.removeLayer(state.routeLayer);
+        state.routeLayer = null;
+        if (!state.incident || state.incident.id !== incidentId) return;
+        if (!data.route) return S.toast(data.call_sign + ": " + data.eta_how);
+        state.routeLayer = L.polyline(data.route.coordinates.map((c) => [c[1], c[0]]),
+          { color: "#0d47a1", weight: 5, opacity: 0.8 })
+          .bindTooltip(data.call_sign + " · ETA " + S.fmtDuration(data.eta_s) + " · " +
+            S.fmtDistance(data.route.distance_m) + " lewat jalan").addTo(map);
+      } catch (err) { S.toast(err.message, true); }
+    }
+
     function recommendationRow(rec) {
       const tr = document.createElement("tr");
       tr.dataset.unit = rec.unit_id;
       tr.innerHTML = "<td><b>" + S.escape(rec.call_sign) + "</b></td><td>" +
         S.escape(S.KIND_LABELS[rec.kind] || rec.kind) + "</td><td>" + S.fmtDuration(rec.eta_s) +
-        "</td><td>" + S.fmtDistance(rec.distance_m) + "</td><td>" + S.escape(rec.reasons.join("; ")) +
+        "</td><td>" + S.fmtDistance(rec.road_distance_m || rec.distance_m) + "</td><td>" + S.escape(rec.reasons.join("; ")) +
         '</td><td><button class="assign">Tugaskan</button></td>';
-      tr.querySelector("button").addEventListener("click", (e) => assign(rec, e.target));
+      tr.querySelector("button").addEventListener("click", (e) => { e.stopPropagation(); assign(rec, e.target); });
+      tr.addEventListener("click", () => drawRoute(rec.unit_id));
+      tr.title = "Klik untuk melihat rute di peta";
       return tr;
     }
 

@@ -58,8 +58,14 @@
       map.invalidateSize();
       const route = job.route && job.route.coordinates ? job.route.coordinates.map((c) => [c[1], c[0]]) :
         state.position ? [[state.position[1], state.position[0]], target] : null;
-      $("job-route").textContent = job.route ? "Rute mengikuti jalan." :
+      $("job-route").textContent = job.route ? "Rute mengikuti jalan (" +
+        S.fmtDistance(job.route.distance_m) + ", rute yang sama dengan ETA)." :
         "Garis putus-putus: arah garis lurus ke lokasi, bukan rute jalan.";
+      if (job.route) $("job-eta").textContent = S.fmtDuration(job.route.eta_s);
+      showTurns(job.route ? job.route.turns : []);
+      // geo: hands the destination to the phone's navigation app (Google Maps, Waze, OsmAnd).
+      $("job-nav").hidden = false;
+      $("job-nav").href = "geo:" + inc.lat + "," + inc.lon + "?q=" + inc.lat + "," + inc.lon;
       if (route) {
         L.polyline(route, { color: "#0d47a1", weight: 5, opacity: 0.8, dashArray: job.route ? null : "8 6" }).addTo(jobLayer);
         if (state.fitted !== job.id) map.fitBounds(L.latLngBounds(route).pad(0.25));
@@ -73,6 +79,12 @@
       for (const button of document.querySelectorAll(".buttons button")) {
         button.disabled = ORDER.indexOf(button.dataset.action) !== step + 1;
       }
+    }
+
+    function showTurns(turns) {
+      const list = $("job-turns");
+      list.innerHTML = (turns || []).map((t) => "<li>" + S.escape(t.text) + "</li>").join("");
+      list.hidden = !(turns && turns.length);
     }
 
     async function report(status) {
