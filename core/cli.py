@@ -24,7 +24,14 @@ app.add_typer(services_app, name="services")
 app.add_typer(db_app, name="db")
 
 # Each domain contributes a `register(app)` in its cli module (imported here, at the entry).
-DOMAIN_CLIS = ["jurisdictions.cli", "roads.cli", "tracking.cli", "dispatch.cli", "api.cli"]
+DOMAIN_CLIS = [
+    "jurisdictions.cli",
+    "places.cli",
+    "roads.cli",
+    "tracking.cli",
+    "dispatch.cli",
+    "api.cli",
+]
 
 
 def _fail(message: str) -> None:

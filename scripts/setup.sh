@@ -8,6 +8,8 @@ say() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 
 packages=(mosquitto mosquitto-clients)
+# OpenStreetMap import (siaga osm import): osm2pgsql with its flex output.
+packages+=(osm2pgsql)
 # WeasyPrint (PDF documents) needs Pango; fonts for documents and map labels are local.
 packages+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core)
 [ -z "${SIAGA_DATABASE_URL:-}" ] && packages+=(postgresql-15 postgresql-15-postgis-3)

@@ -1,0 +1,1 @@
+"""Places: OSM streets and landmarks, administrative areas, search and reverse geocoding."""
