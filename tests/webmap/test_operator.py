@@ -88,9 +88,9 @@ def test_validation_starts_the_polres_escalation_clock_and_the_polres_accepts(op
     assert not page.locator("#incident-actions button[data-action='accept']").count()
     visit.assert_clean()
 
-    # The Polres operator finds it among the waiting reports and takes it.
+    # The Polres operator finds it on the board and takes it.
     polres = open_page("/operator", role="polres_operator")
-    item = f"#inbox li[data-incident='{incident_id}']"
+    item = f"#board tr[data-incident='{incident_id}']"
     polres.page.click(item)
     polres.page.click("#incident-actions button[data-action='accept']")
     polres.page.wait_for_function(

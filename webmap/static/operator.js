@@ -1,69 +1,106 @@
-/* Operator console: place the incident, intake, resolved jurisdiction, caller history,
-   ranked units with ETA, one-click assignment, escalation and response-time clocks. */
+/* Operator console: the board of open incidents, intake from phone number to "Tugaskan" by
+   keyboard, the resolved jurisdiction, caller history, the recommendation table, the incident's
+   lifecycle (lifecycle.js), alerts (alerts.js) and the response-time clocks. */
 (function () {
   "use strict";
   const S = window.Siaga;
   const REFRESH_MS = 4000;
   const $ = (id) => document.getElementById(id);
+  const INTAKE_FIELDS = { caller_phone: "caller-phone", caller_name: "caller-name", lat: "lat",
+    lon: "lat", category: "category", priority: "priority", address: "address",
+    description: "description", call_received_at: "caller-phone" };
 
   SiagaPages.operator = async function (map) {
-    const state = { point: null, marker: null, incident: null, lookup: null };
+    const state = { point: null, marker: null, incident: null, lookup: null, me: null };
     S.operator = state;
     fillSelect($("category"), S.vocab("categories"));
-    S.loadJurisdictions(map).catch((err) => S.toast("Gagal memuat wilayah: " + err.message, true));
-    S.live = S.LiveUnits(map);  // where the units are while the operator decides
-    map.on("click", (e) => setLocation(e.latlng.lng, e.latlng.lat));
-    $("coord-form").addEventListener("submit", (e) => {
-      e.preventDefault();
-      const lat = parseFloat($("lat").value.replace(",", "."));
-      const lon = parseFloat($("lon").value.replace(",", "."));
-      if (isNaN(lat) || isNaN(lon)) return S.toast("Koordinat tidak valid.", true);
-      setLocation(lon, lat);
-      map.setView([lat, lon], Math.max(map.getZoom(), 15));
-    });
-    $("caller-phone").addEventListener("change", () => loadCallerHistory($("caller-phone").value));
-    $("intake-form").addEventListener("submit", (e) => { e.preventDefault(); createIncident(); });
+    setupMap(map);
+    state.alerts = S.Alerts($("alerts"), { onMute: showMute });
+    state.recommend = S.RecommendTable($("recommendations"), $("excluded"), pickUnit, drawRoute);
+    state.lifecycle = S.Lifecycle({ incident: () => state.incident, me: () => state.me,
+      refresh: refreshIncident, recommend: state.recommend });
+    state.board = S.Board({ table: $("board"), count: $("board-count"), alerts: state.alerts,
+      onOpen: openIncident, selected: () => state.incident && state.incident.id });
+    S.FindBox($("find-form"), $("find"), $("find-results"), openIncident);
+    bindIntake();
+    bindShortcuts();
+    $("mute").addEventListener("click", () => state.alerts.setMuted(!state.alerts.muted));
     $("new-report").addEventListener("click", resetIntake);
     setInterval(tickClocks, 1000);
     setInterval(() => { if (state.incident) refreshIncident(); }, REFRESH_MS);
     S.apiFetch("/api/auth/me").then((me) => {
       state.me = me;
-      $("who").textContent = me.username + " · " + me.role.replace("_", " ");
-      if (state.incident) showActions(state.incident);
+      state.board.role = me.role;
+      state.alerts.setUser(me.username);
+      $("who").textContent = me.username + " · " + S.fmt.label("role", me.role);
+      if (state.incident) state.lifecycle.render(state.incident);
     }).catch(() => {});
-    loadInbox();
-    setInterval(loadInbox, REFRESH_MS);
+    $("caller-phone").focus();
 
-    /* Open incidents in scope not yet sent a unit: new, offered to a Polres, or escalated. */
-    async function loadInbox() {
-      let list;
-      try {
-        list = S.incidentList(await S.apiFetch("/api/incidents?open=true"));
-      } catch (err) {
-        return;
+    /* The map's part of the console (issue 11 owns how the map itself is built). */
+    function setupMap(map) {
+      S.loadJurisdictions(map).catch((err) => S.toast("Gagal memuat wilayah: " + err.message, true));
+      S.live = S.LiveUnits(map);  // where the units are while the operator decides
+      map.on("click", (e) => setLocation(e.latlng.lng, e.latlng.lat));
+    }
+
+    function showMute(muted) {
+      $("mute").textContent = muted ? "Suara: mati" : "Suara: nyala";
+      $("mute").setAttribute("aria-pressed", String(muted));
+    }
+
+    function fillSelect(select, options) {
+      for (const [value, label] of Object.entries(options)) select.add(new Option(label, value));
+      if (!select.length) select.add(new Option("Lainnya", "lainnya"));
+    }
+
+    function bindIntake() {
+      $("caller-phone").addEventListener("change", () => loadCallerHistory($("caller-phone").value));
+      $("coord-go").addEventListener("click", placeFromFields);
+      for (const id of ["lat", "lon"]) {
+        $(id).addEventListener("keydown", (e) => {
+          if (e.key === "Enter") { e.preventDefault(); placeFromFields(); }
+        });
       }
-      const waiting = list.filter((i) => ["received", "offered", "accepted", "escalated"].includes(i.status));
-      $("inbox-count").textContent = waiting.length ? String(waiting.length) : "";
-      $("inbox").innerHTML = waiting.length ? "" : '<li class="hint">Tidak ada.</li>';
-      for (const inc of waiting) {
-        const li = document.createElement("li");
-        li.dataset.incident = inc.id;
-        li.innerHTML = "<b>#" + inc.id + "</b> " + S.escape(S.categoryLabel(inc.category)) + " · " +
-          S.escape(S.INCIDENT_LABELS[inc.status] || inc.status) + " · " +
-          S.escape((inc.polsek || inc.polres || {}).name || "");
-        li.addEventListener("click", () => openIncident(inc.id));
-        $("inbox").appendChild(li);
+      $("intake-form").addEventListener("submit", (e) => { e.preventDefault(); createIncident(); });
+      $("intake-form").addEventListener("keydown", (e) => {
+        if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); createIncident(); }
+      });
+      for (const input of $("intake-form").querySelectorAll("input, select, textarea")) {
+        input.addEventListener("input", () => S.clearFieldError(input));
       }
+    }
+
+    /* Alt+letter shortcuts (listed on the page); Alt+1..9 picks a recommendation. */
+    function bindShortcuts() {
+      const keys = {
+        n: resetIntake, c: () => $("find").focus(), b: () => $("board").querySelector("tr[data-incident]")?.focus(),
+        l: () => ($("place-search-slot").querySelector("input") || $("lat")).focus(),
+        v: () => state.incident && state.incident.validity === "pending" && state.lifecycle.validate("valid"),
+        m: () => state.alerts.setMuted(!state.alerts.muted),
+      };
+      document.addEventListener("keydown", (e) => {
+        if (!e.altKey || e.ctrlKey || e.metaKey) return;
+        const key = e.key.length === 1 ? e.key.toLowerCase() : e.code.replace(/^Key|^Digit/, "").toLowerCase();
+        const code = e.code.startsWith("Digit") ? e.code.slice(5) : key;
+        if (/^[1-9]$/.test(code) && state.incident) {
+          e.preventDefault();
+          state.recommend.pick(Number(code));
+        } else if (keys[code]) {
+          e.preventDefault();
+          keys[code]();
+        }
+      });
     }
 
     async function openIncident(id) {
       try {
         const inc = await S.apiFetch("/api/incidents/" + id);
+        $("find-results").innerHTML = "";
         showIncident(inc);
         const point = S.incidentPoint(inc);
         if (point) {
-          if (state.marker) state.marker.setLatLng([point[1], point[0]]);
-          else state.marker = L.marker([point[1], point[0]], { title: "Lokasi kejadian" }).addTo(map);
+          placeMarker(point[0], point[1]);
           map.setView([point[1], point[0]], Math.max(map.getZoom(), 15));
         }
         $("incident-box").scrollIntoView({ block: "start" });
@@ -73,17 +110,30 @@
       }
     }
 
-    function fillSelect(select, options) {
-      for (const [value, label] of Object.entries(options)) select.add(new Option(label, value));
-      if (!select.length) select.add(new Option("lainnya", "lainnya"));
+    function placeMarker(lon, lat) {
+      if (state.marker) state.marker.setLatLng([lat, lon]);
+      else state.marker = L.marker([lat, lon], { title: "Lokasi kejadian" }).addTo(map);
     }
 
+    function placeFromFields() {
+      const lat = parseFloat($("lat").value.replace(",", "."));
+      const lon = parseFloat($("lon").value.replace(",", "."));
+      if (isNaN(lat) || lat < -90 || lat > 90) return S.fieldError($("lat"), "Lintang harus angka -90 s.d. 90.");
+      if (isNaN(lon) || lon < -180 || lon > 180) return S.fieldError($("lon"), "Bujur harus angka -180 s.d. 180.");
+      S.clearFieldError($("lat"));
+      S.clearFieldError($("lon"));
+      setLocation(lon, lat);
+      map.setView([lat, lon], Math.max(map.getZoom(), 15));
+      $("category").focus();
+      return true;
+    }
+
+    /* Place the incident (map click, coordinates, or the place search: S.operator.place). */
     async function setLocation(lon, lat) {
       state.point = [lon, lat];
       $("lat").value = lat.toFixed(6);
       $("lon").value = lon.toFixed(6);
-      if (state.marker) state.marker.setLatLng([lat, lon]);
-      else state.marker = L.marker([lat, lon], { title: "Lokasi kejadian" }).addTo(map);
+      placeMarker(lon, lat);
       for (const level of ["polda", "polres", "polsek", "target"]) $("chain-" + level).textContent = "…";
       try {
         state.lookup = await S.apiFetch("/api/jurisdictions/lookup?lat=" + lat + "&lon=" + lon);
@@ -91,27 +141,30 @@
       } catch (err) {
         state.lookup = null;
         for (const level of ["polda", "polres", "polsek", "target"]) $("chain-" + level).textContent = "–";
-        S.toast(err.message, true);
+        S.showApiError(err, { lat: "lat", lon: "lon" });
       }
     }
+    state.place = setLocation;
 
     function showChain(result) {
       for (const level of ["polda", "polres", "polsek"]) {
         const ref = result[level];
         $("chain-" + level).textContent = ref ? ref.name : "–";
       }
-      let target = result.response_target_s ? S.fmtDuration(result.response_target_s) : "–";
+      let target = result.response_target_s ? S.fmt.duration(result.response_target_s) : "–";
       if (result.timezone) target += " · " + result.timezone;
-      if (result.match === "nearest") target += " · terdekat, " + S.fmtDistance(result.distance_m) + " dari batas";
+      if (result.match === "nearest") target += " · terdekat, " + S.fmt.distance(result.distance_m) + " dari batas";
       $("chain-target").textContent = target;
     }
 
     async function loadCallerHistory(phone) {
-      if (!phone) return;
+      if (!phone.trim()) return;
       try {
-        showCallerHistory(await S.apiFetch("/api/callers/" + encodeURIComponent(phone)));
+        const history = await S.apiFetch("/api/callers/" + encodeURIComponent(phone));
+        S.clearFieldError($("caller-phone"));
+        showCallerHistory(history);
       } catch (err) {
-        if (err.status !== 404) S.toast(err.message, true);
+        if (err.status !== 404) S.showApiError(err, INTAKE_FIELDS);
       }
     }
 
@@ -121,10 +174,18 @@
       box.hidden = false;
       box.className = "history" + (history.flagged ? " flag" : "");
       const recent = (history.recent || []).slice(0, 5).map((r) =>
-        "<li>#" + S.escape(r.id || r.incident_id) + " " + S.escape(S.categoryLabel(r.category)) +
-        " · " + S.escape(r.validity || "") + "</li>").join("");
-      box.innerHTML = "<b>Riwayat nomor ini: " + history.total + " laporan</b>" +
+        '<li><button type="button" class="link" data-open="' + r.incident_id + '">#' + r.incident_id + "</button> " +
+        S.escape(S.fmt.label("category", r.category)) + " · " + S.escape(r.validity_label || S.fmt.label("validity", r.validity)) +
+        " · " + S.fmt.dateTime(r.created_at) + "</li>").join("");
+      box.innerHTML = "<b>Riwayat nomor ini: " + S.fmt.number(history.total) + " laporan</b>" +
         (history.message ? "<br>" + S.escape(history.message) : "") + "<ul>" + recent + "</ul>";
+      for (const b of box.querySelectorAll("[data-open]")) {
+        b.addEventListener("click", () => openIncident(Number(b.dataset.open)));
+      }
+      if (history.flagged) {
+        state.alerts.raise("flagged_caller", "caller:" + history.phone,
+          "Penelepon " + history.phone + ": " + history.message);
+      }
     }
 
     function showDuplicates(duplicates) {
@@ -132,29 +193,42 @@
       if (!duplicates || !duplicates.length) { box.hidden = true; return; }
       box.hidden = false;
       box.innerHTML = "<b>Kemungkinan duplikat:</b><ul>" + duplicates.map((d) =>
-        "<li>#" + d.incident_id + " " + S.escape(S.categoryLabel(d.category)) + " · " +
-        S.fmtDistance(d.distance_m) + " · " + S.escape(d.reasons.join(", ")) + "</li>").join("") + "</ul>";
+        '<li><button type="button" class="link" data-merge="' + d.incident_id + '">#' + d.incident_id + "</button> " +
+        S.escape(S.fmt.label("category", d.category)) + " · " + S.fmt.distance(d.distance_m) + " · " +
+        S.escape(d.reasons.join(", ")) + "</li>").join("") + "</ul>";
+      for (const b of box.querySelectorAll("[data-merge]")) {
+        b.addEventListener("click", () => { $("merge-into").value = b.dataset.merge; $("merge-go").focus(); });
+      }
     }
 
-    async function createIncident() {
-      if (!state.point) return S.toast("Tandai lokasi kejadian di peta terlebih dahulu.", true);
-      const body = {
+    function intakeBody() {
+      return {
         caller_name: $("caller-name").value, caller_phone: $("caller-phone").value,
         channel: $("channel").value, category: $("category").value,
         priority: Number($("priority").value), description: $("description").value,
         address: $("address").value, lon: state.point[0], lat: state.point[1],
       };
+    }
+
+    async function createIncident() {
+      S.clearFormErrors($("intake-form"));
+      if (!$("caller-phone").value.trim()) return S.fieldError($("caller-phone"), "Nomor telepon wajib diisi.");
+      if (!$("caller-name").value.trim()) return S.fieldError($("caller-name"), "Nama pelapor wajib diisi.");
+      if (!state.point) return S.fieldError($("lat"), "Tandai lokasi kejadian: klik peta, cari tempat, atau ketik koordinat.");
       $("create-incident").disabled = true;
       try {
-        const result = await S.apiFetch("/api/incidents", { method: "POST", body });
+        const result = await S.apiFetch("/api/incidents", { method: "POST", body: intakeBody() });
         showCallerHistory(result.caller_history);
         showDuplicates(result.possible_duplicates);
         showIncident(result);
-        $("incident-box").scrollIntoView({ behavior: "smooth", block: "start" });
+        $("incident-box").scrollIntoView({ block: "start" });
         S.toast("Insiden #" + result.id + " dibuat.");
-        loadRecommendations();
+        state.board.refresh();
+        await loadRecommendations();
+        const first = $("recommendations").querySelector("button.assign");
+        if (first) first.focus();
       } catch (err) {
-        S.toast(err.message, true);
+        S.showApiError(err, INTAKE_FIELDS);
       } finally {
         $("create-incident").disabled = false;
       }
@@ -166,10 +240,12 @@
       state.point = null;
       if (state.marker) { map.removeLayer(state.marker); state.marker = null; }
       $("intake-form").reset();
-      $("coord-form").reset();
+      S.clearFormErrors($("intake-form"));
       for (const id of ["incident-box", "caller-history", "duplicates"]) $(id).hidden = true;
       for (const level of ["polda", "polres", "polsek", "target"]) $("chain-" + level).textContent = "–";
-      $("panel").scrollTop = 0;
+      state.lifecycle.stopReassign();
+      if (state.routeLayer) { map.removeLayer(state.routeLayer); state.routeLayer = null; }
+      $("caller-phone").focus();
     }
 
     async function refreshIncident() {
@@ -183,99 +259,54 @@
     }
 
     function showIncident(inc) {
+      const changed = !state.incident || state.incident.id !== inc.id;
       state.incident = inc;
       state.clockAt = Date.now();
       $("incident-box").hidden = false;
       $("incident-id").textContent = "#" + inc.id;
       const where = [inc.polsek, inc.polres].filter(Boolean).map((j) => j.name).join(", ");
-      $("incident-status").textContent = (S.INCIDENT_LABELS[inc.status] || inc.status) +
-        " · " + (S.vocab("validity")[inc.validity] || inc.validity) + (where ? " · " + where : "");
-      $("incident-status").textContent = $("incident-status").textContent.replace(" · undefined", "");
-      $("assigned").innerHTML = (inc.assignments || []).map((a) =>
-        "<li>" + S.escape(a.call_sign || "unit " + a.unit_id) + " · " +
-        S.escape(S.ASSIGNMENT_LABELS[a.status] || a.status) + (a.send_count > 1 ? " (dikirim " + a.send_count + "×)" : "") +
-        (a.alerted_at ? " · <b>belum dikonfirmasi unit!</b>" : "") +
-        (a.eta_s ? " · ETA " + S.fmtDuration(a.eta_s) : "") + "</li>").join("") || "<li>–</li>";
+      $("incident-status").textContent = [S.fmt.label("status", inc.status), S.fmt.label("validity", inc.validity),
+        S.fmt.label("category", inc.category), "prioritas " + S.fmt.label("priority", inc.priority), where]
+        .filter(Boolean).join(" · ") + (inc.disposition ? " · " + S.fmt.label("disposition", inc.disposition) : "");
+      $("incident-caller").textContent = "Pelapor: " + inc.caller_name + " · " + inc.caller_phone +
+        " · " + S.fmt.label("channel", inc.channel) + (inc.address ? " · " + inc.address : "");
       $("incident-log").innerHTML = (inc.log || []).map((entry) =>
-        "<li>" + S.fmtLocal(entry.at, inc.timezone) + " · " + S.escape(entry.actor) + ": " +
+        "<li>" + S.fmt.time(entry.at, inc.timezone, true) + " · " + S.escape(entry.actor) + ": " +
         S.escape(entry.message) + "</li>").join("");
-      showActions(inc);
+      if (changed) state.lifecycle.stopReassign();
+      state.lifecycle.render(inc);
       tickClocks();
     }
 
-    function showActions(inc) {
-      const box = $("incident-actions");
-      box.innerHTML = "";
-      const actions = [];
-      if (inc.validity === "pending") {
-        actions.push(["Valid", "validate", { validity: "valid" }]);
-        actions.push(["Iseng", "validate", { validity: "prank" }]);
-        actions.push(["Tidak valid", "validate", { validity: "invalid" }]);
-      }
-      // Only a Polres operator may take an offered incident (dispatch enforces it too).
-      const role = state.me && state.me.role;
-      if (inc.status === "offered" && role === "polres_operator") actions.push(["Terima (Polres)", "accept", {}]);
-      for (const [label, path, body] of actions) {
-        const button = document.createElement("button");
-        button.textContent = label;
-        button.dataset.action = path;
-        button.addEventListener("click", async () => {
-          try {
-            await S.apiFetch("/api/incidents/" + inc.id + "/" + path, { method: "POST", body });
-            await refreshIncident();
-          } catch (err) { S.toast(err.message, true); }
-        });
-        box.appendChild(button);
-      }
-    }
-
     async function loadRecommendations() {
-      const tbody = $("recommendations").querySelector("tbody");
-      tbody.innerHTML = "<tr><td colspan=6>Menghitung…</td></tr>";
+      if (!state.incident || $("recommend-box").hidden) return;
       try {
-        const data = await S.apiFetch("/api/incidents/" + state.incident.id + "/recommendations");
-        tbody.innerHTML = "";
-        for (const rec of data.recommendations) tbody.appendChild(recommendationRow(rec));
-        if (data.recommendations.length) drawRoute(data.recommendations[0].unit_id);
-        if (!data.recommendations.length) tbody.innerHTML = "<tr><td colspan=6>Tidak ada unit tersedia.</td></tr>";
-        $("excluded").innerHTML = data.excluded.map((x) => "<li>" + S.escape(x.call_sign) + ": " +
-          S.escape(x.reasons.join(", ")) + "</li>").join("");
+        const data = await state.recommend.load(state.incident.id);
+        if (data.recommendations.length) drawRoute(data.recommendations[0]);
       } catch (err) {
-        tbody.innerHTML = "";
-        S.toast(err.message, true);
+        state.recommend.clear(err.message);
       }
     }
 
     /* The road route the unit's ETA was computed on (one engine route call), drawn on the map. */
-    async function drawRoute(unitId) {
+    async function drawRoute(rec) {
       const incidentId = state.incident.id;
       try {
-        const data = await S.apiFetch("/api/incidents/" + incidentId + "/route?unit_id=" + unitId);
+        const data = await S.apiFetch("/api/incidents/" + incidentId + "/route?unit_id=" + rec.unit_id);
         if (state.routeLayer) map.removeLayer(state.routeLayer);
         state.routeLayer = null;
         if (!state.incident || state.incident.id !== incidentId) return;
         if (!data.route) return S.toast(data.call_sign + ": " + data.eta_how);
         state.routeLayer = L.polyline(data.route.coordinates.map((c) => [c[1], c[0]]),
           { color: "#0d47a1", weight: 5, opacity: 0.8 })
-          .bindTooltip(data.call_sign + " · ETA " + S.fmtDuration(data.eta_s) + " · " +
-            S.fmtDistance(data.route.distance_m) + " lewat jalan").addTo(map);
+          .bindTooltip(data.call_sign + " · ETA " + S.fmt.duration(data.eta_s) + " · " +
+            S.fmt.distance(data.route.distance_m) + " lewat jalan").addTo(map);
       } catch (err) { S.toast(err.message, true); }
     }
 
-    function recommendationRow(rec) {
-      const tr = document.createElement("tr");
-      tr.dataset.unit = rec.unit_id;
-      tr.innerHTML = "<td><b>" + S.escape(rec.call_sign) + "</b></td><td>" +
-        S.escape(S.KIND_LABELS[rec.kind] || rec.kind) + "</td><td>" + S.fmtDuration(rec.eta_s) +
-        "</td><td>" + S.fmtDistance(rec.road_distance_m || rec.distance_m) + "</td><td>" + S.escape(rec.reasons.join("; ")) +
-        '</td><td><button class="assign">Tugaskan</button></td>';
-      tr.querySelector("button").addEventListener("click", (e) => { e.stopPropagation(); assign(rec, e.target); });
-      tr.addEventListener("click", () => drawRoute(rec.unit_id));
-      tr.title = "Klik untuk melihat rute di peta";
-      return tr;
-    }
-
-    async function assign(rec, button) {
+    /* A recommendation picked (button, Enter or Alt+n): assign, or the replacement when reassigning. */
+    async function pickUnit(rec, button) {
+      if (state.lifecycle.reassign) return state.lifecycle.reassignTo(rec);
       button.disabled = true;
       try {
         if (state.incident.validity === "pending") {
@@ -287,6 +318,7 @@
           method: "POST", body: { unit_ids: [rec.unit_id], etas: { [rec.unit_id]: rec.eta_s } } });
         S.toast(rec.call_sign + " ditugaskan ke insiden #" + state.incident.id + ".");
         await refreshIncident();
+        state.board.refresh();
         await loadRecommendations();
       } catch (err) {
         button.disabled = false;
@@ -299,15 +331,15 @@
       if (!inc) return;
       const clock = inc.clock || {};
       const drift = (Date.now() - state.clockAt) / 1000;
-      const running = clock.state === "running" || clock.state === undefined;
+      const running = clock.state === "running";
       const elapsed = (clock.elapsed_s || 0) + (running ? drift : 0);
       const box = $("clock-response").parentElement;
-      $("clock-response").textContent = S.fmtDuration(clock.response_s || elapsed);
+      $("clock-response").textContent = S.fmt.duration(clock.response_s || elapsed);
       let note = clock.message || "";
       if (running && clock.target_s) {
         const left = clock.target_s - elapsed;
-        note = left >= 0 ? "sisa " + S.fmtDuration(left) + " dari target " + S.fmtDuration(clock.target_s)
-          : "lewat target " + S.fmtDuration(-left);
+        note = left >= 0 ? "sisa " + S.fmt.duration(left) + " dari target " + S.fmt.duration(clock.target_s)
+          : "lewat target " + S.fmt.duration(-left);
         box.className = "clock " + (left >= 0 ? "ok" : "late");
       } else {
         box.className = "clock " + (clock.state === "missed" ? "late" : clock.state === "met" ? "ok" : "");
@@ -317,13 +349,13 @@
       const escBox = $("clock-escalation").parentElement;
       if (deadline) {
         const left = (deadline.getTime() - Date.now()) / 1000;
-        $("clock-escalation").textContent = S.fmtDuration(Math.max(left, 0));
-        $("clock-escalation-note").textContent = "Polres harus menerima sebelum " + S.fmtLocal(inc.accept_deadline, inc.timezone);
+        $("clock-escalation").textContent = S.fmt.duration(Math.max(left, 0));
+        $("clock-escalation-note").textContent = "Polres harus menerima sebelum " + S.fmt.time(inc.accept_deadline, inc.timezone, true);
         escBox.className = "clock " + (left > 0 ? "ok" : "late");
       } else {
         $("clock-escalation").textContent = "–";
-        $("clock-escalation-note").textContent = inc.status === "escalated" ? "Dikembalikan ke Polda" :
-          (S.INCIDENT_LABELS[inc.status] || "");
+        $("clock-escalation-note").textContent = inc.status === "escalated" ? "Diambil alih Polda" :
+          S.fmt.label("status", inc.status);
         escBox.className = "clock";
       }
     }
