@@ -16,7 +16,17 @@ from api.access_cache import AccessCache, AccessListener
 from api.deps import install_access_handlers, require_access
 from api.errors import install_error_handlers
 from api.policy import rule_for
-from api.routes import auth, console, dispatch, health, jurisdictions, live, pages, tracking
+from api.routes import (
+    auth,
+    bantuan,
+    console,
+    dispatch,
+    health,
+    jurisdictions,
+    live,
+    pages,
+    tracking,
+)
 from core.db import make_engine, make_read_session_factory, make_session_factory
 from core.logging import configure_logging
 from core.mqtt import BrokerLink
@@ -63,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.access_cache = AccessCache(settings.auth_cache_ttl_s)
     install_error_handlers(app)
     install_access_handlers(app)
-    for module in (health, auth, jurisdictions, tracking, dispatch, pages, live, console):
+    for module in (health, auth, jurisdictions, tracking, dispatch, pages, live, console, bantuan):
         # Every route passes the central policy (api/policy.py); unknown routes are denied.
         app.include_router(module.router, dependencies=[Depends(require_access)])
     app.openapi = functools.partial(_openapi_with_bearer, app)  # type: ignore[method-assign]

@@ -47,6 +47,8 @@ def rule(roles: frozenset[str], **kwargs: object) -> Rule:
 
 # Registering and editing units is a desk job at Polda/Polres level.
 UNIT_ADMINS = frozenset({"admin", "polda_operator", "polres_operator"})
+# Who lends a unit to another Polres: the unit's Polres or its Polda (scope decides which).
+BANTUAN_DECIDERS = frozenset({"polres_operator", "polda_operator", "admin"})
 # Operational health of the platform.
 OPS = frozenset({"admin", "commander"})
 
@@ -93,6 +95,11 @@ POLICY: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/api/incidents/{incident_id}/close"): rule(OPERATORS | ADMIN),
     ("GET", "/api/callers/{phone}"): rule(OPERATORS | ADMIN),
+    # bantuan: any operator asks; the unit's Polres or the Polda decides (scope: the unit's)
+    ("POST", "/api/incidents/{incident_id}/bantuan"): rule(OPERATORS | ADMIN),
+    ("GET", "/api/bantuan"): rule(WATCHERS),
+    ("POST", "/api/bantuan/{request_id}/approve"): rule(BANTUAN_DECIDERS),
+    ("POST", "/api/bantuan/{request_id}/refuse"): rule(BANTUAN_DECIDERS),
     # console (issue 17): the board and fleet for every watcher, lifecycle steps for operators
     ("GET", "/api/console/board"): rule(WATCHERS),
     ("GET", "/api/console/units"): rule(WATCHERS),

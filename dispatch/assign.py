@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, InvalidInput, ServiceUnavailable
+from core.errors import Conflict, Forbidden, InvalidInput, ServiceUnavailable
 from dispatch.intake import get_incident, incident_lonlat
 from dispatch.log import append_log
 from dispatch.models import Assignment, Incident
@@ -50,7 +50,8 @@ def list_assignments(session: Session, *, incident_id: int) -> list[tuple[Assign
     return [(a, call_sign) for a, call_sign in session.execute(query)]
 
 
-def _check_incident(incident: Incident) -> None:
+def check_dispatchable(incident: Incident) -> None:
+    """Only a valid, open incident takes units."""
     if incident.validity != "valid":
         raise Conflict(f"laporan {incident.id} belum divalidasi sebagai valid", field="incident_id")
     if incident.status not in OPEN_FOR_DISPATCH:
@@ -60,10 +61,13 @@ def _check_incident(incident: Incident) -> None:
         )
 
 
-def _lock_free_unit(session: Session, *, unit_id: int, incident_id: int) -> Unit:
+def _lock_free_unit(
+    session: Session, *, unit_id: int, incident_id: int, jurisdiction_ids: Collection[int] | None
+) -> Unit:
     unit = session.get(Unit, unit_id, with_for_update=True)
     if unit is None:
         raise InvalidInput(f"unit {unit_id} tidak ditemukan", field="unit_ids")
+    _check_unit_scope(unit, jurisdiction_ids)  # before busy: say nothing of others' incidents
     busy = session.scalar(
         select(Assignment).where(Assignment.unit_id == unit_id, Assignment.released_at.is_(None))
     )
@@ -73,6 +77,20 @@ def _lock_free_unit(session: Session, *, unit_id: int, incident_id: int) -> Unit
     if unit.status not in ASSIGNABLE_UNIT_STATUSES:
         raise Conflict(f"unit {unit.call_sign} berstatus {unit.status}", field="unit_ids")
     return unit
+
+
+def unit_in_scope(unit: Unit, jurisdiction_ids: Collection[int] | None) -> bool:
+    """Whether the unit is homed within the caller's jurisdictions (None: everywhere)."""
+    return jurisdiction_ids is None or unit.home_jurisdiction_id in jurisdiction_ids
+
+
+def _check_unit_scope(unit: Unit, jurisdiction_ids: Collection[int] | None) -> None:
+    if not unit_in_scope(unit, jurisdiction_ids):
+        raise Forbidden(
+            f"unit {unit.call_sign} di luar wilayah Anda; ajukan permintaan bantuan "
+            "ke Polres unit tersebut",
+            field="unit_ids",
+        )
 
 
 def assign_units(
@@ -85,17 +103,23 @@ def assign_units(
     jurisdiction_ids: Collection[int] | None = None,
     now: datetime | None = None,
 ) -> list[tuple[Assignment, Unit]]:
-    """Assign units to an incident (Conflict naming the other incident if one is taken)."""
+    """Assign units to an incident (Conflict naming the other incident if one is taken).
+
+    jurisdiction_ids scopes both the incident and the units: a unit homed elsewhere is
+    Forbidden here and comes only through an approved bantuan request (dispatch/bantuan.py).
+    """
     from tracking.service import set_unit_status
 
     now = now or datetime.now(UTC)
     incident = get_incident(
         session, incident_id=incident_id, jurisdiction_ids=jurisdiction_ids, for_update=True
     )
-    _check_incident(incident)
+    check_dispatchable(incident)
     created = []
     for unit_id in sorted(set(unit_ids)):
-        unit = _lock_free_unit(session, unit_id=unit_id, incident_id=incident.id)
+        unit = _lock_free_unit(
+            session, unit_id=unit_id, incident_id=incident.id, jurisdiction_ids=jurisdiction_ids
+        )
         set_unit_status(
             session,
             unit_id=unit.id,

@@ -156,3 +156,55 @@ class Assignment(Base):
     arrival_source: Mapped[str | None] = mapped_column(Text)  # gps | crew | tracker
     cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+BANTUAN_STATUSES = ("pending", "approved", "refused", "cancelled")
+
+
+class BantuanRequest(Base):
+    """A request for help: a unit of another Polres for an incident, until that Polres (or
+    the Polda) approves or refuses it. At most one pending request per incident and unit.
+    """
+
+    __tablename__ = "bantuan_requests"
+    __table_args__ = (
+        CheckConstraint(_in("status", BANTUAN_STATUSES), name="status"),
+        Index(
+            "uq_bantuan_pending",
+            "incident_id",
+            "unit_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    # The asking side (the incident's Polres, else its Polda) and the lending side (the unit's).
+    requester_jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"))
+    lender_jurisdiction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jurisdictions.id"), index=True
+    )
+    status: Mapped[str] = mapped_column(Text, default="pending")
+    note: Mapped[str] = mapped_column(Text, default="")
+    requested_by: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"))
+
+
+class BantuanLog(Base):
+    """Each side's record of a bantuan request (one row per side per step); append-only."""
+
+    __tablename__ = "bantuan_log"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("bantuan_requests.id"), index=True)
+    jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)  # requested | approved | refused
+    message: Mapped[str] = mapped_column(Text)

@@ -338,3 +338,50 @@ class FleetUnitOut(BaseModel):
     incident_id: int | None
     assignment_status: str | None
     not_acknowledged: bool
+
+
+# --- bantuan: a unit of another Polres, on that Polres's (or the Polda's) approval ---
+
+
+class BantuanCreate(BaseModel):
+    unit_id: int = Field(ge=1, le=2**31 - 1)
+    note: str = Field("", max_length=500)
+
+
+class BantuanDecision(BaseModel):
+    note: str = Field("", max_length=500)
+
+
+class BantuanLogOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    jurisdiction_id: int | None
+    at: datetime
+    actor: str
+    action: str
+    message: str
+
+
+class BantuanOut(BaseModel):
+    """A request with what the lending side needs to decide (it cannot open the incident)."""
+
+    id: int
+    incident_id: int
+    unit_id: int
+    call_sign: str
+    requester_jurisdiction_id: int | None
+    lender_jurisdiction_id: int | None
+    status: Literal["pending", "approved", "refused", "cancelled"]
+    note: str
+    requested_by: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str
+    assignment_id: int | None
+    incident_category: str
+    incident_priority: int
+    incident_address: str
+    incident_lon: float
+    incident_lat: float
+    log: list[BantuanLogOut]
