@@ -2,7 +2,7 @@
 each side keeps its own append-only record of the request.
 
 Revision ID: 1602
-Revises: 1601
+Revises: 1101
 Create Date: 2026-12-03
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "1602"
-down_revision = "1601"
+down_revision = "1101"
 branch_labels = None
 depends_on = None
 
