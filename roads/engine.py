@@ -45,6 +45,9 @@ class Route:
     leg: Leg
     coordinates: list[tuple[float, float]]
     steps: list[dict[str, Any]] = field(default_factory=list)
+    # Seconds for each piece of `coordinates` (off-road legs at the access speed), for
+    # anything that moves along the route at the profile's speeds (the simulator).
+    segment_s: list[float] = field(default_factory=list)
 
 
 def plain(value: Any) -> Any:  # noqa: ANN401 - OSRM's JSON tree
@@ -114,6 +117,7 @@ class RoadEngine:
             steps=True,
             overview="full",
             geometries="geojson",
+            annotations=["duration"],
             generate_hints=False,
         )
         try:
@@ -128,8 +132,29 @@ class RoadEngine:
         access_mps = self.profiles[kind].access_kmh / 3.6
         leg = Leg(float(best["duration"]) + off_m / access_mps, float(best["distance"]), off_m)
         line = [tuple(p) for p in plain(best["geometry"]["coordinates"])]
-        steps = plain(best["legs"][0]["steps"])
-        return Route(leg=leg, coordinates=[origin, *line, target], steps=steps)
+        first = best["legs"][0]
+        pieces = [float(d) for d in first["annotation"]["duration"]]
+        # Turn penalties are in the route's duration, not in the pieces: spread them out.
+        scale = float(best["duration"]) / sum(pieces) if sum(pieces) > 0 else 1.0
+        segment_s = [
+            origin_off_m / access_mps,
+            *(d * scale for d in pieces),
+            target_off_m / access_mps,
+        ]
+        return Route(leg, [origin, *line, target], plain(first["steps"]), segment_s)
+
+    def nearest(self, kind: str, point: tuple[float, float]) -> tuple[tuple[float, float], float]:
+        """Where routes from this point start on the road network, and how far that is (m).
+
+        Asked of the route service, not nearest: routes skip tiny disconnected components
+        (a lone parking aisle), so this is the point a route would really start from.
+        """
+        params = osrm.RouteParameters(
+            coordinates=[point, point], overview="false", generate_hints=False
+        )
+        waypoint = self._engines[kind].Route(params)["waypoints"][0]
+        lon, lat = waypoint["location"]
+        return (float(lon), float(lat)), float(waypoint["distance"])
 
 
 _lock = threading.Lock()

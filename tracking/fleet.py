@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 from core.db import make_engine, make_session_factory, session_scope
 from core.settings import Settings
 from jurisdictions.models import Jurisdiction
+from roads.service import roads_for
+from tracking.driving import Planner
 from tracking.models import Unit
 from tracking.service import create_unit
-from tracking.simulator import DEFAULT_AREA, Fleet, SimUnit, random_point
+from tracking.simulator import DEFAULT_AREA, POSTS_PER_UNIT, Fleet, SimUnit
 
 log = logging.getLogger("siaga.simulate")
 DEMO_PREFIX = "SIM"
@@ -94,14 +96,24 @@ def run_simulation(
         area = patrol_area(session)
     engine.dispose()
     rng = random.Random(seed)
+    planner = Planner(roads_for(settings), rng)
     sim_units = [
-        SimUnit(
-            call_sign, kind, *random_point(area, rng), random_point(area, rng), rng.uniform(7, 13)
-        )
-        for call_sign, kind in fleet_units
+        patrol_unit(planner, call_sign, kind, area, rng) for call_sign, kind in fleet_units
     ]
-    fleet = Fleet(settings, sim_units, interval_s=interval_s, dwell_s=dwell_s, seed=seed)
+    fleet = Fleet(
+        settings, sim_units, interval_s=interval_s, dwell_s=dwell_s, seed=seed, planner=planner
+    )
     _drive(fleet, area, duration_s)
+
+
+def patrol_unit(
+    planner: Planner, call_sign: str, kind: str, area: tuple, rng: random.Random
+) -> SimUnit:
+    """A unit waiting at the first of its patrol posts (points on roads it may drive)."""
+    posts = planner.patrol_posts(kind, area, POSTS_PER_UNIT)
+    unit = SimUnit(call_sign, kind, *posts[0], posts=posts, mode="at_post")
+    unit.wait_until = time.time() + rng.uniform(0, 60)
+    return unit
 
 
 def _drive(fleet: Fleet, area: tuple, duration_s: float | None) -> None:
@@ -117,7 +129,7 @@ def _drive(fleet: Fleet, area: tuple, duration_s: float | None) -> None:
             now = time.time()
             fleet.take_jobs(now)
             for unit in fleet.units.values():
-                fleet.step(unit, now - last, now, area)
+                fleet.step(unit, now)
             last = now
     except KeyboardInterrupt:
         pass

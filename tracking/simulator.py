@@ -1,9 +1,11 @@
-"""Fleet simulator: units patrol the loaded jurisdictions, report GPS with noise, take jobs.
+"""Fleet simulator: units drive engine routes between patrol posts, report GPS, take jobs.
 
-Each unit acknowledges a job, reports en_route, drives to the incident, reports on_scene,
-stays a while, reports cleared and resumes patrol. Up to PER_UNIT_LINKS units each get their
-own MQTT connection (with a last will on their /link topic, like a real tracker); larger
-fleets share one connection.
+Each unit acknowledges a job, reports en_route, drives the OSRM route to the incident at its
+profile's speeds, waits there a while and reports cleared, then drives back to patrolling.
+It never reports on_scene: arrival is what the dispatch worker reads from its GPS fixes (a
+crew can still press the button). Up to PER_UNIT_LINKS units each get their own MQTT
+connection (with a last will on their /link topic, like a real tracker); larger fleets share
+one connection.
 """
 
 from __future__ import annotations
@@ -21,33 +23,46 @@ import paho.mqtt.client as mqtt
 
 from core.mqtt import connect, make_client
 from core.settings import Settings
+from tracking.driving import Drive, Planner
 from tracking.jobs import unit_topic
 
 log = logging.getLogger("siaga.simulate")
 PER_UNIT_LINKS = 100
 METRES_PER_DEG = 111_320.0
 GPS_NOISE_M = 4.0
-ARRIVAL_M = 15.0
+POSTS_PER_UNIT = 3
+# At a post: a patrol stop of this many seconds (random in the range) before the next post.
+POST_STOP_S = (30.0, 180.0)
 # Balikpapan Kota (the demo city) when no jurisdiction is loaded: lon/lat min, lon/lat max.
 DEFAULT_AREA = (116.806, -1.281, 116.875, -1.248)
 
 
 @dataclass
 class SimUnit:
-    """One simulated unit: position, where it is heading, and what it is doing."""
+    """One simulated unit: position, the drive it is on, and what it is doing."""
 
     call_sign: str
     kind: str
     lon: float
     lat: float
-    target: tuple[float, float]
-    speed_mps: float
+    posts: list[tuple[float, float]] = field(default_factory=list)
+    speed_mps: float = 0.0
     heading_deg: float = 0.0
-    mode: str = "patrol"  # patrol | to_job | on_scene
+    mode: str = "patrol"  # patrol | to_job | at_scene | at_post
+    drive: Drive | None = None
+    post_index: int = 0
     job_id: str | None = None
-    scene_until: float = 0.0
+    wait_until: float = 0.0
     next_fix: float = 0.0
     client: mqtt.Client | None = field(default=None, repr=False)
+
+    def advance(self, now: float) -> bool:
+        """Move along the current drive to where it is at `now`; True once it has arrived."""
+        if self.drive is None:
+            self.speed_mps = 0.0
+            return True
+        (self.lon, self.lat), self.heading_deg, self.speed_mps, arrived = self.drive.state(now)
+        return arrived
 
 
 def random_point(
@@ -57,32 +72,16 @@ def random_point(
     return rng.uniform(lon_min, lon_max), rng.uniform(lat_min, lat_max)
 
 
-def move(unit: SimUnit, dt_s: float) -> float:
-    """Drive toward the target for dt_s seconds; return the remaining distance in metres."""
-    coslat = math.cos(math.radians(unit.lat))
-    dx = (unit.target[0] - unit.lon) * METRES_PER_DEG * coslat
-    dy = (unit.target[1] - unit.lat) * METRES_PER_DEG
-    distance = math.hypot(dx, dy)
-    if distance < 1e-6:
-        return 0.0
-    unit.heading_deg = math.degrees(math.atan2(dx, dy)) % 360
-    step = min(distance, unit.speed_mps * dt_s)
-    unit.lon += dx / distance * step / (METRES_PER_DEG * coslat)
-    unit.lat += dy / distance * step / METRES_PER_DEG
-    return distance - step
-
-
 def fix_payload(unit: SimUnit, rng: random.Random, now: float) -> bytes:
     """The project's fix JSON with Gaussian GPS noise."""
     noise_m = GPS_NOISE_M
     lon = unit.lon + rng.gauss(0, noise_m) / (METRES_PER_DEG * math.cos(math.radians(unit.lat)))
     lat = unit.lat + rng.gauss(0, noise_m) / METRES_PER_DEG
-    moving = unit.mode != "on_scene"
     body = {
         "lon": round(lon, 7),
         "lat": round(lat, 7),
         "fixed_at": round(now, 3),
-        "speed_mps": round(unit.speed_mps * rng.uniform(0.85, 1.1), 2) if moving else 0.0,
+        "speed_mps": round(unit.speed_mps * rng.uniform(0.95, 1.05), 2),
         "heading_deg": round(unit.heading_deg, 1),
         "accuracy_m": round(rng.uniform(3.0, 10.0), 1),
     }
@@ -100,12 +99,14 @@ class Fleet:
         interval_s: float,
         dwell_s: float,
         seed: int,
+        planner: Planner,
     ) -> None:
         self.settings = settings
         self.units = {u.call_sign: u for u in units}
         self.interval_s = interval_s
         self.dwell_s = dwell_s
         self.rng = random.Random(seed)
+        self.planner = planner
         self.jobs: queue.SimpleQueue[tuple[str, dict]] = queue.SimpleQueue()
         self.clients: list[mqtt.Client] = []
 
@@ -175,26 +176,35 @@ class Fleet:
                 unit, "status", {"status": "en_route", "job_id": job["job_id"], "at": stamp}
             )
             unit.mode, unit.job_id = "to_job", str(job["job_id"])
-            unit.target = (float(job["lon"]), float(job["lat"]))
-            unit.speed_mps = 16.0 if unit.kind == "R4" else 13.0
+            target = (float(job["lon"]), float(job["lat"]))
+            unit.drive = self.planner.drive(unit.kind, (unit.lon, unit.lat), target, now)
 
-    def step(self, unit: SimUnit, dt_s: float, now: float, area: tuple) -> None:
-        """Advance one unit by dt_s seconds and publish what it has to say."""
-        stamp = datetime.fromtimestamp(now, UTC).isoformat()
-        if unit.mode == "on_scene" and now >= unit.scene_until:
-            self.publish(unit, "status", {"status": "cleared", "job_id": unit.job_id, "at": stamp})
-            unit.mode, unit.job_id = "patrol", None
-            unit.target = random_point(area, self.rng)
-        elif unit.mode != "on_scene":
-            remaining = move(unit, dt_s)
-            if unit.mode == "to_job" and remaining <= ARRIVAL_M:
-                self.publish(
-                    unit, "status", {"status": "on_scene", "job_id": unit.job_id, "at": stamp}
-                )
-                unit.mode, unit.scene_until = "on_scene", now + self.dwell_s
-            elif unit.mode == "patrol" and remaining <= ARRIVAL_M:
-                unit.target = random_point(area, self.rng)
-                unit.speed_mps = self.rng.uniform(7.0, 13.0)
+    def next_post(self, unit: SimUnit, now: float) -> None:
+        """Drive on to the unit's next patrol post."""
+        if not unit.posts:
+            unit.drive = None
+            return
+        unit.post_index = (unit.post_index + 1) % len(unit.posts)
+        post = unit.posts[unit.post_index]
+        unit.mode = "patrol"
+        unit.drive = self.planner.drive(unit.kind, (unit.lon, unit.lat), post, now)
+
+    def step(self, unit: SimUnit, now: float) -> None:
+        """Advance one unit to `now` and publish what it has to say."""
+        if unit.mode in ("at_scene", "at_post"):
+            if now >= unit.wait_until:
+                if unit.mode == "at_scene":
+                    stamp = datetime.fromtimestamp(now, UTC).isoformat()
+                    body = {"status": "cleared", "job_id": unit.job_id, "at": stamp}
+                    self.publish(unit, "status", body)
+                    unit.job_id = None
+                self.next_post(unit, now)
+        elif unit.advance(now):
+            # Arrived. No on_scene report: the dispatch worker sees the arrival in the fixes.
+            if unit.mode == "to_job":
+                unit.mode, unit.wait_until = "at_scene", now + self.dwell_s
+            else:
+                unit.mode, unit.wait_until = "at_post", now + self.rng.uniform(*POST_STOP_S)
         if now >= unit.next_fix:
             self.publish(unit, "location", fix_payload(unit, self.rng, now))
             unit.next_fix = now + self.interval_s

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-import numpy as np
 import pytest
-import shapely
 from pyproj import Geod, Transformer
-from shapely.geometry import LineString, shape
-from shapely.strtree import STRtree
+from shapely.geometry import LineString
 
 from roads.service import Roads, estimate_etas, roads_for, route_to
 from tests.dispatch.factories import INCIDENT_LAT, INCIDENT_LON
+from tests.roads.streets import street_distances_m
 
 GEOD = Geod(ellps="WGS84")
 UTM50S = Transformer.from_crs(4326, 32750, always_xy=True)
@@ -32,32 +27,18 @@ def roads(settings, road_data) -> Roads:  # noqa: ANN001
     return roads_for(settings)
 
 
-def to_metres(geometry):  # noqa: ANN001, ANN201
-    """A lon/lat geometry in UTM 50S metres."""
-    return shapely.transform(geometry, lambda xy: np.column_stack(UTM50S.transform(*xy.T)))
-
-
-@pytest.fixture(scope="module")
-def streets(shared_data: Path) -> tuple[STRtree, list]:
-    """The extract's ways in metres, for 'is this point on a street' checks."""
-    ways = json.loads((shared_data / "roads/balikpapan_kota_drive_ways.geojson").read_text())
-    lines = [to_metres(shape(f["geometry"])) for f in ways["features"]]
-    return STRtree(lines), lines
-
-
 def _route(roads: Roads, kind: str, origin, target) -> dict:  # noqa: ANN001
     route = route_to(roads, kind=kind, origin=origin, target=target, hour=3)
     assert route is not None
     return route
 
 
-def test_route_runs_along_the_streets(roads, streets) -> None:  # noqa: ANN001
+def test_route_runs_along_the_streets(roads, shared_data) -> None:  # noqa: ANN001
     origin, target = (116.86, -1.257), (INCIDENT_LON, INCIDENT_LAT)
     route = _route(roads, "R4", origin, target)
-    tree, lines = streets
-    line = to_metres(LineString(route["coordinates"][1:-1]))
+    line = LineString(route["coordinates"][1:-1])
     inner = [line.interpolate(i / 50, normalized=True) for i in range(51)]
-    worst_m = max(lines[tree.nearest(p)].distance(p) for p in inner)
+    worst_m = max(street_distances_m(shared_data, [(p.x, p.y) for p in inner]))
     assert worst_m < 3.0  # every sampled point of the line lies on a mapped street
     straight_m = GEOD.inv(*origin, *target)[2]
     assert straight_m < route["distance_m"] < 3 * straight_m
