@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.models import User
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from dispatch.log import append_log
 from spkt.access import Actor, require_desk, require_reskrim
 from spkt.deadlines import SP2HP_INTERVAL
@@ -166,7 +166,7 @@ def record_progress(
     from spkt.access import is_investigator
 
     if actor.role != "admin" and not is_investigator(session, report_id=report.id, actor=actor):
-        raise NotFound(f"laporan SPKT {report.id} tidak ditemukan", field="report_id")
+        raise Forbidden("hanya penyidik perkara ini yang menulis SP2HP", field="report_id")
     now = datetime.now(UTC)
     report.next_sp2hp_due_at = now + SP2HP_INTERVAL
     message = f"SP2HP ({CASE_STAGES[data.stage]}): {data.notice}"
