@@ -25,6 +25,7 @@ from api.routes import (
     jurisdictions,
     live,
     pages,
+    spkt,
     tracking,
 )
 from core.db import make_engine, make_read_session_factory, make_session_factory
@@ -73,7 +74,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.access_cache = AccessCache(settings.auth_cache_ttl_s)
     install_error_handlers(app)
     install_access_handlers(app)
-    for module in (health, auth, jurisdictions, tracking, dispatch, pages, live, console, bantuan):
+    for module in (
+        health,
+        auth,
+        jurisdictions,
+        tracking,
+        dispatch,
+        pages,
+        live,
+        console,
+        bantuan,
+        spkt,
+    ):
         # Every route passes the central policy (api/policy.py); unknown routes are denied.
         app.include_router(module.router, dependencies=[Depends(require_access)])
     app.openapi = functools.partial(_openapi_with_bearer, app)  # type: ignore[method-assign]

@@ -52,11 +52,20 @@ BANTUAN_DECIDERS = frozenset({"polres_operator", "polda_operator", "admin"})
 # Operational health of the platform.
 OPS = frozenset({"admin", "commander"})
 
+# SPKT desk; Sat Reskrim works at a function desk (role 'desk', function 'reskrim').
+SPKT_DESK = frozenset({"spkt", "admin"})
+FUNCTION_DESK = frozenset({"desk", "admin"})
+# Who holds a case's files (the services allow only the desk and the case's investigators).
+SPKT_CASE = SPKT_DESK | FUNCTION_DESK
+# The chain of command that follows every report to its end.
+FOLLOW_UP = OPERATORS | {"commander", "admin", "perwira_piket", "direktur", "spkt"}
+SPKT_READERS = SPKT_CASE | FOLLOW_UP
+
 POLICY: dict[tuple[str, str], Rule] = {
     # foundation, auth and user administration
     ("GET", "/health"): PUBLIC,
     ("POST", "/api/auth/token"): PUBLIC,
-    ("GET", "/api/auth/me"): rule(EVERYONE),
+    ("GET", "/api/auth/me"): rule(EVERYONE | SPKT_READERS),
     ("GET", "/api/auth/users"): rule(ADMIN),
     ("POST", "/api/auth/users"): rule(ADMIN),
     ("POST", "/api/auth/users/{username}/disable"): rule(ADMIN),
@@ -117,7 +126,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/planner"): PUBLIC,
     ("GET", "/unit"): PUBLIC,
     ("GET", "/static/{path:path}"): PUBLIC,
-    ("GET", "/api/map/jurisdictions"): rule(STAFF),
+    ("GET", "/api/map/jurisdictions"): rule(STAFF | SPKT_CASE),
     # planner: aggregates (and exports) within the caller's scope
     ("GET", "/api/planner/summary"): rule(STAFF),
     ("GET", "/api/planner/heat"): rule(STAFF),
@@ -130,6 +139,31 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/me/location"): rule(UNIT),
     # live map: server-sent events (token also as ?access_token=)
     ("GET", "/api/live/units"): rule(WATCHERS, query_token=True),
+    # spkt: the desk receives and issues, Sat Reskrim (desk) assesses and writes SP2HP, the
+    # chain of command follows what is open; the services check function and case access
+    ("POST", "/api/spkt/reports"): rule(SPKT_DESK),
+    ("GET", "/api/spkt/reports"): rule(SPKT_READERS),
+    ("GET", "/api/spkt/reports/{report_id}"): rule(SPKT_READERS),
+    ("GET", "/api/spkt/reports/{report_id}/events"): rule(SPKT_READERS),
+    ("POST", "/api/spkt/reports/{report_id}/consultation"): rule(SPKT_DESK),
+    ("POST", "/api/spkt/reports/{report_id}/assessment"): rule(FUNCTION_DESK),
+    ("POST", "/api/spkt/reports/{report_id}/laporan-polisi"): rule(SPKT_DESK),
+    ("POST", "/api/spkt/reports/{report_id}/lost-item-letter"): rule(SPKT_DESK),
+    ("POST", "/api/spkt/reports/{report_id}/visum-request"): rule(SPKT_DESK),
+    ("POST", "/api/spkt/reports/{report_id}/close"): rule(SPKT_DESK),
+    ("POST", "/api/spkt/reports/{report_id}/sp2hp"): rule(FUNCTION_DESK),
+    ("POST", "/api/spkt/reports/{report_id}/attachments"): rule(SPKT_DESK),
+    ("GET", "/api/spkt/attachments/{attachment_id}"): rule(SPKT_CASE),
+    ("GET", "/api/spkt/documents/{document_id}/pdf"): rule(SPKT_CASE),
+    ("POST", "/api/spkt/documents/{document_id}/correction"): rule(SPKT_DESK),
+    ("GET", "/api/spkt/aging"): rule(FOLLOW_UP),
+    ("GET", "/api/spkt/accountability"): rule(FOLLOW_UP),
+    ("GET", "/api/spkt/accountability/pdf"): rule(FOLLOW_UP),
+    ("POST", "/api/spkt/officials"): rule(ADMIN),
+    ("GET", "/spkt"): PUBLIC,
+    ("GET", "/sp2hp"): PUBLIC,
+    # the reporter's own progress: no account, only LP number + name + date of birth
+    ("POST", "/api/sp2hp"): PUBLIC,
 }
 
 
