@@ -31,6 +31,7 @@ DOMAIN_CLIS = [
     "tracking.cli",
     "dispatch.cli",
     "api.cli",
+    "piket.cli",
 ]
 
 
