@@ -25,6 +25,7 @@ from api.routes import (
     jurisdictions,
     live,
     pages,
+    piket,
     spkt,
     tracking,
 )
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         console,
         bantuan,
         spkt,
+        piket,
     ):
         # Every route passes the central policy (api/policy.py); unknown routes are denied.
         app.include_router(module.router, dependencies=[Depends(require_access)])

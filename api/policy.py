@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 OPERATORS = frozenset({"polda_operator", "polres_operator", "polsek_operator"})
 # Reads of live operations: incidents, units, positions, the map.
-WATCHERS = OPERATORS | {"commander", "admin"}
+# The Perwira Piket and the Direktur read everything of their command centre (issue 13).
+WATCHERS = OPERATORS | {"commander", "admin", "perwira_piket", "direktur"}
 # Everyone at a desk (the planner reads aggregates only, so gets this on analysis routes only).
 STAFF = WATCHERS | {"planner"}
 EVERYONE = STAFF | {"unit"}
@@ -165,6 +166,43 @@ POLICY: dict[tuple[str, str], Rule] = {
     # the reporter's own progress: no account, only LP number + name + date of birth
     ("POST", "/api/sp2hp"): PUBLIC,
 }
+
+
+# piket (issue 13): the Perwira Piket leads shifts and gives orders; operators are its members
+# and record actions; a function's desk handles forwards to it; the Direktur reads it all.
+PERWIRA = frozenset({"perwira_piket"}) | ADMIN
+PIKET_DESK = OPERATORS | PERWIRA
+PIKET_READ = PIKET_DESK | {"direktur", "commander"}
+FUNCTION_DESK = frozenset({"desk"}) | ADMIN
+REPORT_READ = PERWIRA | {"direktur", "commander"}
+POLICY.update(
+    {
+        ("POST", "/api/piket/shifts"): rule(PERWIRA),
+        ("GET", "/api/piket/shifts"): rule(PIKET_READ),
+        ("GET", "/api/piket/shifts/current"): rule(PIKET_READ),
+        ("POST", "/api/piket/shifts/{shift_id}/handover"): rule(PERWIRA),
+        ("POST", "/api/piket/shifts/{shift_id}/acknowledge"): rule(PERWIRA),
+        ("GET", "/api/piket/shifts/{shift_id}/journal"): rule(PIKET_READ),
+        ("POST", "/api/piket/shifts/{shift_id}/journal"): rule(PIKET_DESK),
+        ("GET", "/api/piket/greeting"): rule(PIKET_DESK),
+        ("GET", "/api/piket/queue"): rule(PERWIRA | {"direktur"}),
+        ("POST", "/api/incidents/{incident_id}/orders"): rule(PERWIRA),
+        ("GET", "/api/piket/orders"): rule(PIKET_READ),
+        ("POST", "/api/piket/orders/{order_id}/actions"): rule(PIKET_DESK),
+        ("POST", "/api/piket/orders/{order_id}/done"): rule(PIKET_DESK),
+        ("POST", "/api/incidents/{incident_id}/forwards"): rule(PIKET_DESK),
+        ("GET", "/api/forwards"): rule(PIKET_READ | FUNCTION_DESK),
+        ("POST", "/api/forwards/{forward_id}/acknowledge"): rule(FUNCTION_DESK),
+        ("POST", "/api/forwards/{forward_id}/result"): rule(FUNCTION_DESK),
+        ("GET", "/api/reports/daily"): rule(REPORT_READ),
+        ("GET", "/api/reports/daily.pdf"): rule(REPORT_READ),
+        ("POST", "/api/reports/daily/sign"): rule(frozenset({"perwira_piket"})),
+        ("GET", "/api/reports"): rule(REPORT_READ),
+        ("GET", "/piket"): PUBLIC,
+        ("GET", "/fungsi"): PUBLIC,
+        ("GET", "/direktur"): PUBLIC,
+    }
+)
 
 
 def rule_for(method: str, path: str) -> Rule | None:
