@@ -121,6 +121,9 @@ POLICY: dict[tuple[str, str], Rule] = {
         OPERATORS | ADMIN
     ),
     ("POST", "/api/incidents/{incident_id}/callback"): rule(OPERATORS | ADMIN),
+    ("POST", "/api/incidents/{incident_id}/assignments/{assignment_id}/complete"): rule(
+        UNIT_DESK, unit_param="assignment_id"
+    ),
     # pages: the shells and their assets load without a token, then log in through the API
     ("GET", "/operator"): PUBLIC,
     ("GET", "/commander"): PUBLIC,

@@ -164,3 +164,43 @@ def record_callback(
         detail={"outcome": outcome},
     )
     return incident
+
+
+def complete_assignment(
+    session: Session,
+    *,
+    incident_id: int,
+    assignment_id: int,
+    result: str,
+    actor: str,
+    source: str,
+    jurisdiction_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> Assignment:
+    """ "Selesai" from the crew: the short result goes into the buku mutasi, then cleared."""
+    result = (result or "").strip()
+    if not result:
+        raise InvalidInput("hasil penanganan wajib diisi", field="result")
+    if len(result) > MAX_REASON_CHARS:
+        raise InvalidInput(f"hasil paling banyak {MAX_REASON_CHARS} karakter", field="result")
+    now = now or datetime.now(UTC)
+    assignment = _active(
+        session,
+        incident_id=incident_id,
+        assignment_id=assignment_id,
+        jurisdiction_ids=jurisdiction_ids,
+    )
+    call_sign = session.scalar(select(Unit.call_sign).where(Unit.id == assignment.unit_id))
+    append_log(
+        session,
+        incident_id=incident_id,
+        actor=actor,
+        action="unit_result",
+        at=now,
+        message=f"Hasil dari unit {call_sign}: {result}",
+        detail={"assignment_id": assignment.id, "source": source},
+    )
+    advance_assignment(
+        session, assignment=assignment, status="cleared", actor=actor, source=source, at=now
+    )
+    return assignment

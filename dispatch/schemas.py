@@ -340,6 +340,11 @@ class FleetUnitOut(BaseModel):
     not_acknowledged: bool
 
 
+class CompleteRequest(BaseModel):
+    result: str = Field(max_length=500)
+    actor: str | None = None
+
+
 # --- bantuan: a unit of another Polres, on that Polres's (or the Polda's) approval ---
 
 

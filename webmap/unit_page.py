@@ -25,6 +25,7 @@ WHERE u.id = :unit_id
 JOB_SQL = text("""
 SELECT a.id, a.incident_id, a.job_id, a.status, a.eta_s, a.assigned_at,
        i.category, i.priority, i.description, i.address, i.timezone,
+       i.caller_name, i.caller_phone,
        ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat,
        ST_Distance(i.geom::geography, p.geom::geography) AS distance_m
 FROM assignments a
@@ -48,7 +49,17 @@ def current_job(session: Session, *, unit_id: int) -> dict[str, Any]:
     job_out = dict(job) | {"assigned_at": job["assigned_at"].isoformat()}
     job_out["incident"] = {
         k: job[k]
-        for k in ("category", "priority", "description", "address", "lon", "lat", "timezone")
+        for k in (
+            "category",
+            "priority",
+            "description",
+            "address",
+            "lon",
+            "lat",
+            "timezone",
+            "caller_name",
+            "caller_phone",
+        )  # fmt: skip
     } | {"id": job["incident_id"]}
     return {"unit": unit_out, "job": job_out}
 

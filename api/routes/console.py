@@ -15,7 +15,12 @@ from dispatch import schemas
 from dispatch.assign import send_job
 from dispatch.board import ATTENTION_LABELS, find_incidents, fleet_board, open_board
 from dispatch.intake import get_incident
-from dispatch.lifecycle import cancel_assignment, reassign_unit, record_callback
+from dispatch.lifecycle import (
+    cancel_assignment,
+    complete_assignment,
+    reassign_unit,
+    record_callback,
+)
 
 router = APIRouter(prefix="/api", tags=["console"])
 
@@ -134,3 +139,28 @@ def post_callback(
     )
     session.commit()
     return _detail(session, incident_id, scope)
+
+
+@router.post(
+    "/incidents/{incident_id}/assignments/{assignment_id}/complete",
+    response_model=schemas.AssignmentOut,
+)
+def post_complete(
+    incident_id: int,
+    assignment_id: int,
+    body: schemas.CompleteRequest,
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+) -> dict:
+    """ "Selesai" with the crew's short result (the crew's own assignment, or an operator)."""
+    assignment = complete_assignment(
+        session,
+        incident_id=incident_id,
+        assignment_id=assignment_id,
+        result=body.result,
+        actor=_actor(scope, body.actor),
+        source="crew" if scope.role == "unit" else "operator",
+        jurisdiction_ids=scope.jurisdiction_ids,
+    )
+    session.commit()
+    return _columns(assignment)

@@ -165,3 +165,25 @@ def test_commander_watches_but_cannot_cancel(user_client, api_client, db_session
     assert commander.post(path, json={"reason": "x"}).status_code == 403
     crew = user_client("unit", unit_id=unit.id, jurisdiction_id=area.polsek_west.id)
     assert crew.post(path, json={"reason": "x"}).status_code == 403
+
+
+def test_crew_finishes_its_own_job_with_a_result(user_client, api_client, db_session, area):
+    mine = make_unit(db_session, lon=INCIDENT_LON, lat=INCIDENT_LAT, home=area.polsek_west)
+    other = make_unit(db_session, lon=INCIDENT_LON, lat=INCIDENT_LAT, home=area.polsek_west)
+    incident = _valid(api_client)
+    assignment = _assign(api_client, incident["id"], mine.id)
+    path = f"/api/incidents/{incident['id']}/assignments/{assignment['id']}/complete"
+    stranger = user_client("unit", unit_id=other.id, jurisdiction_id=area.polsek_west.id)
+    assert stranger.post(path, json={"result": "x"}).status_code == 403
+    crew = user_client("unit", unit_id=mine.id, jurisdiction_id=area.polsek_west.id)
+    empty = crew.post(path, json={"result": ""})
+    assert empty.status_code == 422 and empty.json()["field"] == "result"
+    done = crew.post(path, json={"result": "pelaku kabur, korban dibawa ke RS"})
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "cleared"
+    detail = api_client.get(f"/api/incidents/{incident['id']}").json()
+    assert detail["status"] == "cleared"
+    messages = [e["message"] for e in detail["log"]]
+    assert f"Hasil dari unit {mine.call_sign}: pelaku kabur, korban dibawa ke RS" in messages
+    job = crew.get("/api/me/job").json()
+    assert job["job"] is None

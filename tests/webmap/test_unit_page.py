@@ -59,10 +59,17 @@ def test_unit_page_shows_the_job_and_reports_progress(open_page, r2_job):
     assert page.inner_text("#job-id") == f"#{r2_job['incident_id']}"
     assert "Kecelakaan lalu lintas" in page.inner_text("#job-category")
     page.wait_for_selector("path.leaflet-interactive")  # the route line to the incident
+    # A new job rings (tone attempted, vibration asked) until the crew takes it.
+    page.wait_for_selector("#ring:not([hidden])")
+    page.wait_for_function("() => Siaga.unitPage.crew.rings >= 2", timeout=10000)
+    assert page.evaluate("Siaga.unitPage.crew.vibrations") >= 1
+    assert page.get_attribute("#job-call", "href") == "tel:081298765432"
+    assert_tap_targets(page)
     visit.screenshot("unit-job")
 
+    page.click("#ring-ack")  # the ringing banner's own button acknowledges
+    page.wait_for_selector("#ring", state="hidden")
     for button, following in (
-        ("#btn-ack", "#btn-enroute"),
         ("#btn-enroute", "#btn-arrived"),
         ("#btn-arrived", "#btn-clear"),
     ):
@@ -70,9 +77,35 @@ def test_unit_page_shows_the_job_and_reports_progress(open_page, r2_job):
         page.click(button)
         _wait_enabled(page, following)
     visit.screenshot("unit-on-scene")
-    page.click("#btn-clear")
+    page.click("#btn-clear")  # asks first: nothing is sent without a confirmation and a result
+    page.wait_for_selector("#clear-form:not([hidden])")
+    page.click("#clear-confirm")
+    assert "hasil singkat" in page.inner_text("#clear-result-error").lower()
+    assert page.get_attribute("#clear-result", "aria-invalid") == "true"
+    assert page.is_visible("#job")
+    page.fill("#clear-result", "Dua motor diderek, tidak ada korban")
+    assert_tap_targets(page)
+    visit.screenshot("unit-clear-confirm")
+    page.click("#clear-confirm")
     page.wait_for_selector("#no-job:not([hidden])")
     visit.assert_clean()
+
+
+# WCAG 2.5.5 (AAA) asks 44 x 44 CSS px; Material and Android ask 48 dp. We hold 48.
+MIN_TAP_PX = 48
+
+
+def assert_tap_targets(page) -> None:  # noqa: ANN001
+    """Every visible button and button-like link is at least MIN_TAP_PX in both directions."""
+    small = page.evaluate(
+        """(min) => Array.from(document.querySelectorAll('#panel button, #panel a.button, #ring button'))
+            .filter((el) => el.offsetParent !== null)
+            .map((el) => [el.id || el.textContent.trim(), el.getBoundingClientRect()])
+            .filter(([, r]) => r.width < min || r.height < min)
+            .map(([name, r]) => name + ' ' + Math.round(r.width) + 'x' + Math.round(r.height))""",
+        MIN_TAP_PX,
+    )
+    assert not small, f"tap targets under {MIN_TAP_PX} px: {small}"
 
 
 def test_unit_page_shares_the_phone_location(open_page, live_server, settings, city):

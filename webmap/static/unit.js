@@ -12,8 +12,12 @@
     S.unitPage = state;
     const jobLayer = L.layerGroup().addTo(map);
     S.loadJurisdictions(map, { optional: true }).catch((err) => S.toast("Gagal memuat wilayah: " + err.message, true));
+    const crew = S.CrewExtras(map, { acknowledge: () => report("acknowledged"), complete });
+    state.crew = crew;
     for (const button of document.querySelectorAll(".buttons button")) {
-      button.addEventListener("click", () => report(button.dataset.action));
+      // "Selesai" first asks for confirmation and a short result (crew.js).
+      button.addEventListener("click", () => (button.dataset.action === "cleared" ? crew.askClear()
+        : report(button.dataset.action)));
     }
     $("share-location").addEventListener("change", (e) => (e.target.checked ? share() : unshare()));
     await refresh();
@@ -25,6 +29,8 @@
         state.unit = data.unit || state.unit;
         showUnit(state.unit);
         showJob(data.job || null);
+        crew.update(data.job || null);
+        crew.position(state.position);
       } catch (err) {
         S.toast(err.message, true);
       }
@@ -45,16 +51,12 @@
       if (!job) return;
       const inc = job.incident || job;
       $("job-id").textContent = "#" + (inc.id || job.incident_id);
-      $("job-category").textContent = S.categoryLabel(inc.category) + " · prioritas " + inc.priority;
+      $("job-category").textContent = S.categoryLabel(inc.category) + " · prioritas " + S.fmt.label("priority", inc.priority);
       $("job-address").textContent = inc.address || "";
       $("job-description").textContent = inc.description || "";
       $("job-eta").textContent = job.eta_s ? S.fmtDuration(job.eta_s) : "–";
       const target = [inc.lat, inc.lon];
       L.marker(target, { title: "Lokasi kejadian" }).bindTooltip("Lokasi kejadian").addTo(jobLayer);
-      if (state.position) {
-        L.circleMarker([state.position[1], state.position[0]], { radius: 8, color: "#212121",
-          weight: 2, fillColor: "#0d47a1", fillOpacity: 0.9 }).bindTooltip("Posisi unit").addTo(jobLayer);
-      }
       map.invalidateSize();
       const route = job.route && job.route.coordinates ? job.route.coordinates.map((c) => [c[1], c[0]]) :
         state.position ? [[state.position[1], state.position[0]], target] : null;
@@ -99,6 +101,13 @@
       }
     }
 
+    async function complete(result) {
+      const path = "/api/incidents/" + state.job.incident_id + "/assignments/" + state.job.id + "/complete";
+      await S.apiFetch(path, { method: "POST", body: { result } });
+      S.toast("Tugas selesai; hasil terkirim.");
+      await refresh();
+    }
+
     function share() {
       if (!navigator.geolocation) {
         $("share-state").textContent = "Ponsel ini tidak mendukung lokasi.";
@@ -119,6 +128,7 @@
     async function sendFix(pos) {
       const c = pos.coords;
       state.position = [c.longitude, c.latitude];
+      state.crew.position(state.position);
       const fix = { lat: c.latitude, lon: c.longitude, acc: c.accuracy, tst: Math.floor(pos.timestamp / 1000),
         vel: c.speed, cog: c.heading };
       try {
