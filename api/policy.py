@@ -99,6 +99,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/incidents/{incident_id}/merge"): rule(OPERATORS | ADMIN),
     ("GET", "/api/incidents/{incident_id}/recommendations"): rule(WATCHERS),
     ("GET", "/api/incidents/{incident_id}/route"): rule(WATCHERS),
+    ("GET", "/api/coverage"): rule(WATCHERS),
     ("POST", "/api/incidents/{incident_id}/assignments"): rule(OPERATORS | ADMIN),
     ("POST", "/api/incidents/{incident_id}/assignments/{assignment_id}/status"): rule(
         UNIT_DESK, unit_param="assignment_id"

@@ -390,3 +390,34 @@ class BantuanOut(BaseModel):
     incident_lon: float
     incident_lat: float
     log: list[BantuanLogOut]
+
+
+class PolsekCoverageOut(BaseModel):
+    jurisdiction_id: int
+    code: str
+    name: str
+    target_s: int | None
+    road_km: float
+    covered_km: float  # reachable within target_s by the Polres's ready units
+    share: float | None  # covered_km / road_km (None: no mapped road inside)
+    label: str  # Bahasa Indonesia, for the map
+    uncovered: list[list[float]]  # road sample points (lon, lat) not reachable in time
+
+
+class MoveUpOut(BaseModel):
+    unit_id: int
+    call_sign: str
+    to: list[float]  # (lon, lat) on a road
+    gain_m: float  # road metres newly covered
+    from_: list[float] = Field(alias="from")
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class CoverageOut(BaseModel):
+    polres_id: int
+    hour: int  # local hour the speeds were taken for
+    road_data: bool
+    units_ready: int
+    polsek: list[PolsekCoverageOut]
+    move_up: MoveUpOut | None

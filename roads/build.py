@@ -20,6 +20,7 @@ from pathlib import Path
 
 from core.errors import SetupError
 from roads.config import VehicleProfile, load_profiles, render_lua_profile, speeds_file
+from roads.network import write_network
 
 KEEP_BUILDS = 2  # the current one and the one before it (a process may still read it)
 STEPS = ("extract", "partition", "customize")
@@ -94,6 +95,9 @@ def build_roads(
     try:
         for kind, profile in profiles.items():
             timings[kind] = _build_profile(profile, pbf, build_dir / kind, say)
+        say("road samples and classes for coverage and calibration ...")
+        classes = sorted({c for p in profiles.values() for c in p.highway_kmh})
+        samples = write_network(pbf, build_dir, classes)
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
@@ -104,6 +108,7 @@ def build_roads(
         "speeds_file": str(speeds_file(speeds_path)),
         "speeds_sha1": _speeds_sha(speeds_path),
         "seconds": timings,
+        "road_samples": samples,
         "built_at": datetime.now(UTC).isoformat(),
     }
     (build_dir / "build.json").write_text(json.dumps(info, indent=2))

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import osrm
 
 from roads.build import current_build
 from roads.config import VehicleProfile
+from roads.network import load_network
 
 log = logging.getLogger("siaga.roads")
 
@@ -74,6 +76,7 @@ class RoadEngine:
             for kind in profiles
             if (build_dir / kind / "data.osrm.mldgr").is_file()
         }
+        self.network = load_network(build_dir)
         log.info("road data %s loaded: %s", build_dir.name, ", ".join(sorted(self._engines)))
 
     def kinds(self) -> list[str]:
@@ -107,6 +110,33 @@ class RoadEngine:
             off_m = origin_off_m + target_off_m
             legs.append(Leg(float(duration) + off_m / access_mps, float(distance), off_m))
         return True, legs
+
+    def durations(
+        self, kind: str, sources: list[tuple[float, float]], targets: list[tuple[float, float]]
+    ) -> np.ndarray:
+        """Seconds from each source to each target (one table call; inf where not routable).
+
+        Off-road legs at both ends are added like table_to does; sources further than
+        UNIT_MAX_SNAP_M from a road and targets further than MAX_SNAP_M reach nothing.
+        """
+        params = osrm.TableParameters(
+            coordinates=[*sources, *targets],
+            sources=list(range(len(sources))),
+            destinations=list(range(len(sources), len(sources) + len(targets))),
+            annotations=["duration"],
+            generate_hints=False,
+        )
+        result = self._engines[kind].Table(params)
+        seconds = np.array(
+            [[np.inf if d is None else d for d in row] for row in result["durations"]], float
+        )
+        access_mps = self.profiles[kind].access_kmh / 3.6
+        source_off = np.array([w["distance"] for w in result["sources"]], float)
+        target_off = np.array([w["distance"] for w in result["destinations"]], float)
+        seconds += (source_off[:, None] + target_off[None, :]) / access_mps
+        seconds[source_off > UNIT_MAX_SNAP_M, :] = np.inf
+        seconds[:, target_off > MAX_SNAP_M] = np.inf
+        return seconds
 
     def route(
         self, kind: str, origin: tuple[float, float], target: tuple[float, float]

@@ -101,7 +101,7 @@ def straight_line_eta(
     return Eta(distance_m * profile.detour_factor / (profile.fallback_kmh / 3.6), "straight", how)
 
 
-def _road_kind(engine: RoadEngine, kind: str) -> str | None:
+def road_kind(engine: RoadEngine, kind: str) -> str | None:
     if kind == "boat":
         return None
     routed = kind if kind in engine.profiles else DEFAULT_KIND
@@ -122,11 +122,11 @@ def estimate_etas(
     if engine is not None:
         by_kind: dict[str, list[int]] = {}
         for i, unit in enumerate(units):
-            routed = _road_kind(engine, unit[0])
+            routed = road_kind(engine, unit[0])
             if routed:
                 by_kind.setdefault(routed, []).append(i)
         for routed, idx in by_kind.items():
-            factor = _peak_factor(profile_for(profiles, routed), hour)
+            factor = peak_factor(profile_for(profiles, routed), hour)
             origins = [(units[i][1], units[i][2]) for i in idx]
             target_inside, legs = engine.table_to(routed, target, origins)
             for i, leg in zip(idx, legs, strict=True):
@@ -140,7 +140,7 @@ def estimate_etas(
     ]
 
 
-def _peak_factor(profile: VehicleProfile, hour: int) -> float:
+def peak_factor(profile: VehicleProfile, hour: int) -> float:
     return profile.peak_factor if profile.is_peak(hour) else 1.0
 
 
@@ -154,13 +154,13 @@ def route_to(
 ) -> dict[str, Any] | None:
     """The route a unit drives (GeoJSON line, ETA, road distance, turn list); None off-road."""
     engine, profiles = roads.engine, roads.profiles
-    routed = _road_kind(engine, kind) if engine else None
+    routed = road_kind(engine, kind) if engine else None
     if routed is None:
         return None
     route = engine.route(routed, origin, target)
     if route is None:
         return None
-    factor = _peak_factor(profile_for(profiles, routed), hour)
+    factor = peak_factor(profile_for(profiles, routed), hour)
     return {
         "type": "LineString",
         "coordinates": [list(p) for p in route.coordinates],

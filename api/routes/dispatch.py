@@ -9,6 +9,7 @@ from api.deps import Scope, get_scope, get_session, get_settings_dep
 from core.settings import Settings
 from dispatch import schemas
 from dispatch.assign import assign_units, send_job
+from dispatch.coverage import coverage_report
 from dispatch.escalation import accept_incident, validate_incident
 from dispatch.intake import (
     caller_history,
@@ -194,6 +195,25 @@ def get_recommendations(
         roads=roads_for(settings),
         stale_s=settings.unit_fix_stale_s,
         jurisdiction_ids=scope.jurisdiction_ids,
+    )
+
+
+@router.get("/coverage", response_model=schemas.CoverageOut)
+def get_coverage(
+    jurisdiction_id: int = Query(..., description="A Polres (all its Polsek) or one Polsek"),
+    hour: int | None = Query(None, ge=0, le=23, description="Local hour (default: now)"),
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+    settings: Settings = Depends(get_settings_dep),
+) -> dict:
+    """Share of each Polsek's roads its Polres's ready units reach within the target."""
+    return coverage_report(
+        session,
+        roads_for(settings),
+        jurisdiction_id=jurisdiction_id,
+        stale_s=settings.unit_fix_stale_s,
+        jurisdiction_ids=scope.jurisdiction_ids,
+        hour=hour,
     )
 
 
