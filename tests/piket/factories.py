@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from api.auth import create_user
@@ -91,3 +92,39 @@ def make_incident(
         now=at,
     )
     return incident
+
+
+# What a test that had to commit its area leaves behind, removed in dependency order; the
+# append-only triggers are disabled only inside this transaction.
+CLEANUP = [
+    "ALTER TABLE piket_journal DISABLE TRIGGER piket_journal_append_only",
+    "ALTER TABLE piket_order_actions DISABLE TRIGGER piket_order_actions_append_only",
+    "ALTER TABLE incident_log DISABLE TRIGGER incident_log_append_only",
+    "DELETE FROM piket_order_actions WHERE order_id IN (SELECT id FROM piket_orders o"
+    " WHERE o.incident_id IN (SELECT id FROM incidents WHERE polda_id = :polda))",
+    "DELETE FROM piket_orders WHERE incident_id IN"
+    " (SELECT id FROM incidents WHERE polda_id = :polda)",
+    "DELETE FROM piket_forwards WHERE jurisdiction_id = ANY(:ids)",
+    "DELETE FROM piket_journal WHERE shift_id IN"
+    " (SELECT id FROM piket_shifts WHERE center_id = :polda)",
+    "DELETE FROM piket_shift_members WHERE shift_id IN"
+    " (SELECT id FROM piket_shifts WHERE center_id = :polda)",
+    "DELETE FROM piket_shifts WHERE center_id = :polda",
+    "DELETE FROM piket_daily_reports WHERE center_id = :polda",
+    "DELETE FROM incident_log WHERE incident_id IN"
+    " (SELECT id FROM incidents WHERE polda_id = :polda)",
+    "DELETE FROM incidents WHERE polda_id = :polda",
+    "DELETE FROM users WHERE jurisdiction_id = ANY(:ids)",
+    "DELETE FROM jurisdictions WHERE id = ANY(:ids)",
+    "ALTER TABLE incident_log ENABLE TRIGGER incident_log_append_only",
+    "ALTER TABLE piket_order_actions ENABLE TRIGGER piket_order_actions_append_only",
+    "ALTER TABLE piket_journal ENABLE TRIGGER piket_journal_append_only",
+]
+
+
+def remove_committed_area(engine: Engine, area) -> None:  # noqa: ANN001
+    """Delete a committed test area (tests.dispatch.factories.Area) and all piket rows on it."""
+    with Session(engine) as session:
+        for statement in CLEANUP:
+            session.execute(text(statement), {"polda": area.polda.id, "ids": area.ids()})
+        session.commit()

@@ -12,37 +12,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tests.dispatch.factories import incident_body, make_area
+from tests.piket.factories import remove_committed_area
 from tests.webmap.conftest import PageVisit, _record, browser, city, live_server  # noqa: F401
 from tests.webmap.factories import issue_test_token
-
-CLEANUP = [
-    "ALTER TABLE piket_journal DISABLE TRIGGER piket_journal_append_only",
-    "ALTER TABLE piket_order_actions DISABLE TRIGGER piket_order_actions_append_only",
-    "ALTER TABLE incident_log DISABLE TRIGGER incident_log_append_only",
-    "DELETE FROM piket_order_actions WHERE order_id IN (SELECT id FROM piket_orders o"
-    " WHERE o.incident_id IN (SELECT id FROM incidents WHERE polda_id = :polda))",
-    "DELETE FROM piket_orders WHERE incident_id IN"
-    " (SELECT id FROM incidents WHERE polda_id = :polda)",
-    "DELETE FROM piket_forwards WHERE jurisdiction_id = ANY(:ids)",
-    "DELETE FROM piket_journal WHERE shift_id IN"
-    " (SELECT id FROM piket_shifts WHERE center_id = :polda)",
-    "DELETE FROM piket_shift_members WHERE shift_id IN"
-    " (SELECT id FROM piket_shifts WHERE center_id = :polda)",
-    "DELETE FROM piket_shifts WHERE center_id = :polda",
-    "DELETE FROM piket_daily_reports WHERE center_id = :polda",
-    "DELETE FROM incident_log WHERE incident_id IN"
-    " (SELECT id FROM incidents WHERE polda_id = :polda)",
-    "DELETE FROM incidents WHERE polda_id = :polda",
-    "DELETE FROM users WHERE jurisdiction_id = ANY(:ids)",
-    "DELETE FROM jurisdictions WHERE id = ANY(:ids)",
-    "ALTER TABLE incident_log ENABLE TRIGGER incident_log_append_only",
-    "ALTER TABLE piket_order_actions ENABLE TRIGGER piket_order_actions_append_only",
-    "ALTER TABLE piket_journal ENABLE TRIGGER piket_journal_append_only",
-]
 
 
 @pytest.fixture
@@ -80,10 +55,7 @@ def piket_area(engine, settings):  # noqa: ANN001, ANN201
         ),
     }
     yield area, tokens
-    with Session(engine) as session:
-        for statement in CLEANUP:
-            session.execute(text(statement), {"polda": area.polda.id, "ids": area.ids()})
-        session.commit()
+    remove_committed_area(engine, area)
 
 
 @pytest.fixture
