@@ -28,6 +28,9 @@
       el.className = "live" + (on ? " on" : "");
     } });
     S.live = live;
+    // Wall mode, unit list, unit-incident links, incident card (wall.js).
+    const wall = S.Wall(map, { visible: unitVisible, onFleet: () => { live.refresh(); countUnits(); } });
+    state.wall = wall;
     loadIncidents();
     setInterval(loadIncidents, INCIDENT_REFRESH_MS);
     setInterval(tick, 1000);
@@ -75,8 +78,10 @@
       const kind = document.getElementById("f-kind").value;
       const status = document.getElementById("f-status").value;
       const ids = selectedJurisdictions();
+      // Where the unit is now (its current Polsek and Polres), not only where it is based.
+      const where = state.wall ? state.wall.current(u.id, u.home_jurisdiction_id) : [u.home_jurisdiction_id];
       return (!kind || u.kind === kind) && (!status || u.status === status)
-        && (!ids || ids.has(u.home_jurisdiction_id));
+        && (!ids || where.some((id) => ids.has(id)));
     }
 
     function incidentVisible(inc) {
@@ -90,13 +95,14 @@
 
     async function loadIncidents() {
       try {
-        const data = await S.apiFetch("/api/incidents?open=true");
-        state.incidents = S.incidentList(data).filter((i) => !S.stamp(i, "closed") && i.status !== "closed");
+        const data = await S.apiFetch("/api/console/board");  // open incidents, most urgent first
+        state.incidents = data.incidents;
       } catch (err) {
         if (err.status !== 404) S.toast("Gagal memuat insiden: " + err.message, true);
         state.incidents = [];
       }
       redrawIncidents();
+      if (state.wall) state.wall.setBoard(state.incidents);
     }
 
     function isLate(inc) {
@@ -127,9 +133,15 @@
         const li = document.createElement("li");
         li.dataset.incident = inc.id;
         li.className = late ? "late" : "";
+        const units = (inc.units || []).map((u) => u.call_sign).join(", ");
         li.innerHTML = "<b>#" + inc.id + "</b> " + S.escape(S.categoryLabel(inc.category)) +
-          " · " + S.escape(S.INCIDENT_LABELS[inc.status] || inc.status) + ' · <span class="clock-text"></span>';
-        li.addEventListener("click", () => { if (point) map.setView([point[1], point[0]], 16); });
+          " · " + S.escape(S.fmt.label("status", inc.status)) + (units ? " · " + S.escape(units) : "") +
+          ' · <span class="clock-text"></span>';
+        li.tabIndex = 0;
+        li.addEventListener("click", () => {
+          if (point) map.setView([point[1], point[0]], 16);
+          state.wall.card(inc.id);
+        });
         list.appendChild(li);
       }
       document.getElementById("sum-incidents").textContent = shown.length;
@@ -146,6 +158,7 @@
 
     function redrawAll() {
       live.refresh();
+      if (state.wall) state.wall.renderFleet();
       countUnits();
       redrawIncidents();
     }
