@@ -26,6 +26,7 @@ from api.routes import (
     live,
     pages,
     piket,
+    places,
     spkt,
     tracking,
 )
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health,
         auth,
         jurisdictions,
+        places,
         tracking,
         dispatch,
         pages,

@@ -78,6 +78,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/jurisdictions/{jurisdiction_id}"): rule(STAFF),
     ("GET", "/api/jurisdictions/lookup"): rule(STAFF),
     ("POST", "/api/jurisdictions/lookup/batch"): rule(STAFF),
+    # places: search and reverse geocoding (reference data, like the boundaries)
+    ("GET", "/api/places/search"): rule(EVERYONE),
+    ("GET", "/api/places/reverse"): rule(EVERYONE),
     # tracking: units (a unit sees and reports only itself)
     ("GET", "/api/units"): rule(WATCHERS),
     ("POST", "/api/units"): rule(UNIT_ADMINS),
