@@ -79,8 +79,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/jurisdictions/lookup"): rule(STAFF),
     ("POST", "/api/jurisdictions/lookup/batch"): rule(STAFF),
     # places: search and reverse geocoding (reference data, like the boundaries)
-    ("GET", "/api/places/search"): rule(EVERYONE),
-    ("GET", "/api/places/reverse"): rule(EVERYONE),
+    ("GET", "/api/places/search"): rule(STAFF),
+    ("GET", "/api/places/reverse"): rule(STAFF),
     # tracking: units (a unit sees and reports only itself)
     ("GET", "/api/units"): rule(WATCHERS),
     ("POST", "/api/units"): rule(UNIT_ADMINS),

@@ -158,6 +158,10 @@ def test_search_api_bad_input_is_422_naming_the_field(api_client, params, field)
     assert response.json()["field"] == field and response.json()["message"]
 
 
+def test_planner_may_search(user_client) -> None:
+    assert user_client("planner").get("/api/places/search", params={"q": "x"}).status_code == 200
+
+
 def test_search_needs_a_token(api_client) -> None:
     from fastapi.testclient import TestClient
 

@@ -160,7 +160,9 @@ def test_the_policy_says_what_the_roles_mean() -> None:
     """The intent, independent of enforcement: who reads aggregates, who acts, who watches."""
     planner = {path for _, path in _allowed("planner")}
     assert all(
-        p.startswith(("/api/planner/", "/api/map/", "/api/jurisdictions")) or p == "/api/auth/me"
+        # reference data: boundaries, places (search, reverse geocoding)
+        p.startswith(("/api/planner/", "/api/map/", "/api/jurisdictions", "/api/places/"))
+        or p == "/api/auth/me"
         for p in planner
     ), planner
     for method, path in _allowed("unit"):
