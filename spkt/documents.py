@@ -11,12 +11,11 @@ from sqlalchemy.orm import Session
 
 from core.errors import Conflict, InvalidInput, NotFound
 from spkt.access import Actor, require_desk
-from spkt.casework import latest_assessment, log_both
+from spkt.casework import log_both
 from spkt.content import local_time, long_date, report_content
-from spkt.deadlines import SP2HP_INTERVAL
 from spkt.models import SETTLED_STATUSES, Document, Report
 from spkt.numbering import DocumentNumber, IssuingUnit, issuing_unit, next_number
-from spkt.schemas import CorrectionCreate, LaporanPolisiCreate, Signer, VisumCreate
+from spkt.schemas import CorrectionCreate, Signer, VisumCreate
 from spkt.taxonomy import DOCUMENT_TITLES
 
 # Series each kind is numbered in (STTLP shares its LP's number).
@@ -57,84 +56,6 @@ def build_document(
         },
         corrects_id=corrects_id,
     )
-
-
-def _check_lp_allowed(session: Session, report: Report, model: str) -> dict | None:
-    """Perkap 6/2019: model A by a Polri member who knew of it, model B from the public's
-    report after Sat Reskrim assessed it a crime. The assessment shown on the LP, if any."""
-    if report.kind != "pidana":
-        raise Conflict("Laporan Polisi hanya untuk laporan tindak pidana", field="kind")
-    if report.status in SETTLED_STATUSES:
-        raise Conflict(f"laporan {report.number} sudah {report.status}", field="status")
-    if model == "A" and report.reporter_kind != "polri":
-        raise InvalidInput("LP model A dibuat oleh anggota Polri sebagai pelapor", field="model")
-    if model == "B" and report.reporter_kind != "masyarakat":
-        raise InvalidInput("LP model B dibuat dari laporan masyarakat", field="model")
-    assessment = latest_assessment(session, report_id=report.id)
-    if model == "B" and (assessment is None or assessment.recommendation != "terbitkan_lp"):
-        raise Conflict("LP model B menunggu penilaian Sat Reskrim: terbitkan LP", field="status")
-    if assessment is None:
-        return None
-    return {"by": assessment.assessed_by, "articles": assessment.articles, "is_crime": True}
-
-
-def issue_laporan_polisi(
-    session: Session,
-    *,
-    report: Report,
-    data: LaporanPolisiCreate,
-    actor: Actor,
-    at: datetime | None = None,
-) -> tuple[Document, Document]:
-    """Number and issue the LP and the reporter's STTLP; the report is settled as an LP."""
-    require_desk(actor)
-    assessment = _check_lp_allowed(session, report, data.model)
-    at = at or datetime.now(UTC)
-    unit = issuing_unit(session, jurisdiction_id=report.jurisdiction_id)
-    number = next_number(session, unit=unit, series=f"LP/{data.model}", at=at)
-    articles = data.articles or (assessment or {}).get("articles") or ""
-    content = {**report_content(report, unit), "model": data.model, "articles": articles}
-    content["assessment"] = assessment
-    lp = build_document(
-        report,
-        unit=unit,
-        kind="laporan_polisi",
-        number=number,
-        content=content,
-        signer=data.signer,
-        actor=actor,
-        at=at,
-        model=data.model,
-    )
-    # The STTLP is the reporter's receipt of this LP and carries its number.
-    receipt_number = DocumentNumber("STTLP", number.year, None, "STTLP/" + number.number[3:])
-    receipt = build_document(
-        report,
-        unit=unit,
-        kind="sttlp",
-        number=receipt_number,
-        content={**content, "lp_number": number.number},
-        signer=data.signer,
-        actor=actor,
-        at=at,
-        model=data.model,
-    )
-    session.add_all([lp, receipt])
-    report.status, report.lp_number, report.settled_at = "lp_terbit", number.number, at
-    report.next_sp2hp_due_at = at + SP2HP_INTERVAL
-    message = f"Laporan Polisi model {data.model} diterbitkan: {number.number}"
-    log_both(
-        session,
-        report,
-        actor,
-        "lp_terbit",
-        message,
-        public=True,
-        at=at,
-        detail={"number": number.number, "model": data.model},
-    )
-    session.flush()
-    return lp, receipt
 
 
 def issue_lost_item_letter(

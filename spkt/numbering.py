@@ -80,6 +80,14 @@ def issuing_unit(session: Session, *, jurisdiction_id: int) -> IssuingUnit:
     return IssuingUnit(jurisdiction_id, own.level, names, chain.timezone or FALLBACK_ZONE)
 
 
+def number_parts(*, unit: IssuingUnit, series: str, at: datetime) -> tuple[int, str, str]:
+    """(year, text before the sequence, text after it) of a number issued at `at`."""
+    local = at.astimezone(unit.zone)
+    prefix, suffix = FORMATS[series].split("{seq}")
+    fields = {"month": roman_month(local.month), "year": local.year, "unit": unit.suffix}
+    return local.year, prefix.format(**fields), suffix.format(**fields)
+
+
 def next_number(
     session: Session, *, unit: IssuingUnit, series: str, at: datetime | None = None
 ) -> DocumentNumber:

@@ -27,12 +27,12 @@ from spkt.casework import (
 from spkt.documents import (
     correct_document,
     get_document,
-    issue_laporan_polisi,
     issue_lost_item_letter,
     issue_visum_request,
 )
 from spkt.evidence import add_attachment, get_attachment
 from spkt.followup import aging, set_official
+from spkt.laporan_polisi import issue_laporan_polisi
 from spkt.render import document_pdf
 from spkt.reports import receive_report
 from spkt.sp2hp import LookupRateLimited, public_progress

@@ -106,3 +106,26 @@ def test_a_correction_is_a_new_document_citing_the_old_one(db_session: Session, 
     bad = CorrectionCreate(signer=Signer(**signer()), reason="x y z", changes={"nomor": "1"})
     with pytest.raises(InvalidInput):
         correct_document(db_session, document=new, data=bad, actor=officer)
+
+
+def test_the_lp_and_its_sttlp_render_with_the_lp_number(db_session: Session, tree) -> None:  # noqa: ANN001
+    from spkt.laporan_polisi import issue_laporan_polisi
+    from spkt.schemas import LaporanPolisiCreate
+    from tests.spkt.factories import reporter
+
+    officer = desk(db_session, tree.polres)
+    member = reporter(kind="polri", nrp="88020123", name="Bripka Joko Susilo")
+    report = receive_report(db_session, data=report_data(reporter=member), actor=officer)
+    body = LaporanPolisiCreate(model="A", signer=Signer(**signer()))
+    lp, sttlp = issue_laporan_polisi(db_session, report=report, data=body, actor=officer)
+    db_session.expire_all()  # render what the database holds
+    cases = [
+        (lp, "LAPORAN POLISI", "laporan-polisi-a"),
+        (sttlp, "SURAT TANDA TERIMA LAPORAN POLISI", "sttlp"),
+    ]
+    for document, title, stem in cases:
+        pdf = document_pdf(db_session.get(type(document), document.id))
+        _pages(pdf, stem)
+        words = " ".join(_text(pdf).split())
+        assert title in words and lp.number in words, stem
+    assert "Model A" in " ".join(_text(document_pdf(lp)).split())

@@ -14,8 +14,9 @@ from dispatch.intake import create_incident
 from dispatch.log import list_log
 from dispatch.schemas import IncidentCreate
 from spkt.casework import close_report, record_assessment, send_to_consultation
-from spkt.documents import issue_laporan_polisi, list_documents
+from spkt.documents import list_documents
 from spkt.events import list_events
+from spkt.laporan_polisi import issue_laporan_polisi
 from spkt.reports import receive_report
 from spkt.schemas import AssessmentCreate, LaporanPolisiCreate
 from tests.spkt.factories import LAT, LON, desk, report_data, reporter, reskrim, signer

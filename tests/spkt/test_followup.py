@@ -14,8 +14,8 @@ from dispatch.intake import create_incident
 from dispatch.progress import close_incident
 from dispatch.schemas import IncidentCreate
 from spkt.casework import record_assessment, record_progress, send_to_consultation
-from spkt.documents import issue_laporan_polisi
 from spkt.followup import aging, set_official
+from spkt.laporan_polisi import issue_laporan_polisi
 from spkt.reports import receive_report
 from spkt.schemas import AssessmentCreate, LaporanPolisiCreate, ProgressCreate, ProgressQuery
 from spkt.sp2hp import MAX_FAILED_LOOKUPS, LookupRateLimited, public_progress

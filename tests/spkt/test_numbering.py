@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from spkt.casework import get_report
-from spkt.documents import issue_laporan_polisi
+from spkt.laporan_polisi import issue_laporan_polisi
 from spkt.numbering import issuing_unit, next_number, roman_month
 from spkt.reports import receive_report
 from spkt.schemas import LaporanPolisiCreate

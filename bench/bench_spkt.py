@@ -1,0 +1,162 @@
+"""SPKT: issuing a numbered Laporan Polisi while 8 desks issue at once, beside a bare insert
+into the same table by 8 clients (same run, same database).
+
+lp_issue_*: the whole issue through the service (lock the report, take the next number of the
+unit's LP/A series, write the LP and its STTLP, settle the report, log it) and its commit.
+The baseline inserts one document row with a unique number and no sequence, and commits.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+import uuid
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from bench.common import BenchContext, Figure, median, percentile
+
+CLIENTS = 8
+SQUARE = "MULTIPOLYGON(((116.80 -1.29, 116.88 -1.29, 116.88 -1.24, 116.80 -1.24, 116.80 -1.29)))"
+
+
+def _tree(session: Session) -> int:
+    """A Polda (WITA) and a Polres; the Polres id."""
+    insert = text(
+        "INSERT INTO jurisdictions (code, name, level, parent_id, timezone, geom) VALUES "
+        "(:code, :name, :level, :parent, :tz, ST_GeomFromText(:wkt, 4326)) RETURNING id"
+    )
+    polda = session.execute(insert, {"code": "B64", "name": "Polda Kalimantan Timur",
+        "level": "polda", "parent": None, "tz": "WITA", "wkt": SQUARE}).scalar_one()  # fmt: skip
+    return session.execute(insert, {"code": "B64.71", "name": "Polresta Balikpapan",
+        "level": "polres", "parent": polda, "tz": None, "wkt": SQUARE}).scalar_one()  # fmt: skip
+
+
+def _prepare(engine: Engine, per_client: int) -> tuple[list, list[int]]:
+    """Desk actors (one per client) and per_client model-A reports for each."""
+    from api.auth import create_user, hash_password
+    from spkt.reports import receive_report
+    from spkt.schemas import ReportCreate
+    from tests.spkt.factories import actor_for, report_body, reporter
+
+    body = report_body(reporter=reporter(kind="polri", nrp="88020123"))
+    password_hash = hash_password("bench-kata-sandi")
+    with Session(engine, expire_on_commit=False) as session:
+        polres = _tree(session)
+        actors, reports = [], []
+        for index in range(CLIENTS):
+            user = create_user(session, username=f"bench.spkt.{index}", password_hash=password_hash,
+                               role="spkt", jurisdiction_id=polres)  # fmt: skip
+            actor = actor_for(session, user)
+            actors.append(actor)
+            data = ReportCreate.model_validate(body)
+            reports.append([receive_report(session, data=data, actor=actor).id
+                            for _ in range(per_client)])  # fmt: skip
+        session.commit()
+    return actors, reports
+
+
+def _client(kind: str, url: str, index: int, args: tuple, barrier, results) -> None:  # noqa: ANN001
+    """One client process: its own engine and connection, started with the others."""
+    from core.db import make_engine
+    from core.settings import get_settings
+
+    engine = make_engine(get_settings(), url=url, pool_size=1)
+    try:
+        work = _issue_lps if kind == "lp" else _bare_inserts
+        with Session(engine, expire_on_commit=False) as session:
+            work(session, *args, warmup=True)  # first statements, plan caches
+            session.commit()
+            barrier.wait(timeout=60)
+            results.put((index, work(session, *args, warmup=False)))
+    except BaseException as exc:  # noqa: BLE001  (reported by the parent)
+        results.put((index, exc))
+    finally:
+        engine.dispose()
+
+
+def _run_clients(kind: str, url: str, per_client_args: list[tuple]) -> list:
+    """CLIENTS processes (desks are separate clients, not threads sharing one interpreter)."""
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(CLIENTS), context.Queue()
+    processes = [
+        context.Process(target=_client, args=(kind, url, i, per_client_args[i], barrier, results))
+        for i in range(CLIENTS)
+    ]
+    for process in processes:
+        process.start()
+    answers = [results.get(timeout=600) for _ in processes]
+    for process in processes:
+        process.join()
+    failures = [a for _, a in answers if isinstance(a, BaseException)]
+    if failures:
+        raise failures[0]
+    return [a for _, a in sorted(answers, key=lambda pair: pair[0])]
+
+
+def _issue_lps(session: Session, actor, report_ids: list[int], *, warmup: bool) -> list:  # noqa: ANN001
+    """(ms, number) per LP issued and committed; warm-up uses the first five reports."""
+    from spkt.casework import get_report
+    from spkt.laporan_polisi import issue_laporan_polisi
+    from spkt.schemas import LaporanPolisiCreate, Signer
+
+    signer = Signer(name="Rudi Hartono", rank="IPTU", nrp="85061234")
+    samples = []
+    for report_id in report_ids[:5] if warmup else report_ids[5:]:
+        start = time.perf_counter()
+        report = get_report(session, report_id=report_id, scope_ids=None, lock=True)
+        body = LaporanPolisiCreate(model="A", signer=signer)
+        lp, _ = issue_laporan_polisi(session, report=report, data=body, actor=actor)
+        session.commit()
+        samples.append(((time.perf_counter() - start) * 1000, lp.number))
+    return samples
+
+
+_BARE_INSERT = text(
+    "INSERT INTO spkt_documents (report_id, jurisdiction_id, kind, series, year, number,"
+    " issued_at, issued_by, signer, content)"
+    " SELECT id, jurisdiction_id, 'visum', 'BARE', 2026, :number, now(), 'bench', '{}', '{}'"
+    " FROM spkt_reports WHERE id = :report_id"
+)
+
+
+def _bare_inserts(session: Session, report_id: int, count: int, *, warmup: bool) -> list:
+    """ms per bare insert into the documents table and its commit."""
+    samples = []
+    for _ in range(5 if warmup else count):
+        start = time.perf_counter()
+        params = {"number": f"BARE/{uuid.uuid4().hex}", "report_id": report_id}
+        session.execute(_BARE_INSERT, params)
+        session.commit()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def run(ctx: BenchContext) -> list[Figure]:
+    per_client = 15 if ctx.quick else 60
+    actors, reports = _prepare(ctx.engine, per_client + 5)
+    ctx.engine.dispose()  # no pooled connection crosses into the client processes
+    url = ctx.settings.database_dsn()
+    issued = _run_clients("lp", url, [(actors[i], reports[i]) for i in range(CLIENTS)])
+    bare = _run_clients("bare", url, [(reports[0][0], per_client)] * CLIENTS)
+    timed = [ms for client in issued for ms, _ in client]
+    bare_ms = [ms for client in bare for ms in client]
+    sequences = sorted(int(number.split("/")[2]) for client in issued for _, number in client)
+    gapless = sequences == list(range(CLIENTS * 5 + 1, CLIENTS * (per_client + 5) + 1))
+    note = (
+        f"{len(timed)} LPs by {CLIENTS} desk processes at once; numbers "
+        f"{'gapless, no duplicate' if gapless else 'NOT GAPLESS'} (goal p99 < 50 ms)"
+    )
+    baseline = f"bare insert, {CLIENTS} clients"
+    return [
+        Figure(
+            "lp_issue_p99_ms",
+            percentile(timed, 99),
+            "ms",
+            f"{baseline} p99",
+            percentile(bare_ms, 99),
+            note,
+        ),  # fmt: skip
+        Figure("lp_issue_median_ms", median(timed), "ms", f"{baseline} median", median(bare_ms)),
+    ]
