@@ -134,7 +134,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/planner"): PUBLIC,
     ("GET", "/unit"): PUBLIC,
     ("GET", "/static/{path:path}"): PUBLIC,
-    ("GET", "/api/map/jurisdictions"): rule(STAFF | SPKT_CASE),
+    ("GET", "/api/map/jurisdictions"): rule(STAFF | SPKT_READERS),
     # planner: aggregates (and exports) within the caller's scope
     ("GET", "/api/planner/summary"): rule(STAFF),
     ("GET", "/api/planner/heat"): rule(STAFF),

@@ -30,6 +30,7 @@ DOMAIN_CLIS = [
     "roads.cli",
     "tracking.cli",
     "dispatch.cli",
+    "spkt.cli",
     "api.cli",
     "piket.cli",
 ]

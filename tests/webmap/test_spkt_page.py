@@ -25,6 +25,13 @@ def desk_tokens(engine, settings, city, tokens) -> dict[str, str]:  # noqa: ANN0
         jurisdiction_id=city.polres_id,
         function_code="reskrim",
     )
+    tokens["direktur"] = issue_test_token(
+        engine,
+        settings,
+        username=f"web.direktur.{tag}",
+        role="direktur",
+        jurisdiction_id=city.polda_id,
+    )
     return tokens
 
 
@@ -81,6 +88,14 @@ def test_a_walk_in_report_becomes_an_lp_b_on_the_desk_page(open_page, desk_token
         page.click("#d-documents button.pdf >> nth=1")  # the LP itself
     assert download.value.suggested_filename == number.replace("/", "-").replace(" ", "-") + ".pdf"
     assert open(download.value.path(), "rb").read(4) == b"%PDF"
+    png = b"\x89PNG\r\n\x1a\n" + bytes(200)
+    page.set_input_files(
+        "#a-evidence input[name=file]",
+        files=[{"name": "foto-tkp.png", "mimeType": "image/png", "buffer": png}],
+    )
+    page.click("#a-evidence button[type=submit]")
+    page.wait_for_selector("#d-attachments", timeout=10000)
+    assert "foto-tkp.png" in page.inner_text("#d-attachments")
     desk.screenshot("spkt-desk")
     reskrim.screenshot("spkt-reskrim")
     desk.assert_clean()
@@ -102,3 +117,16 @@ def test_a_walk_in_report_becomes_an_lp_b_on_the_desk_page(open_page, desk_token
     assert "6471054403900002" not in ppage.content()
     public.screenshot("sp2hp-public")
     public.assert_clean()
+
+
+def test_the_chain_of_command_reads_aging_and_the_weekly_report(open_page, desk_tokens) -> None:  # noqa: ANN001
+    visit = open_page("/spkt", role="direktur")
+    page = visit.page
+    page.wait_for_selector("html[data-ready='1']", timeout=15000)
+    assert page.is_hidden("#new-report") and page.is_hidden("#signer-box")
+    page.wait_for_selector("#aging tbody tr", timeout=10000)
+    with page.expect_download() as download:
+        page.click("#weekly")
+    assert open(download.value.path(), "rb").read(4) == b"%PDF"
+    visit.screenshot("spkt-direktur")
+    visit.assert_clean()

@@ -159,6 +159,8 @@
       (r.assessment ? `<dt>Penilaian Reskrim</dt><dd>${r.assessment.is_crime ? "Tindak pidana" : "Bukan tindak pidana"} ${esc(r.assessment.articles)} · ${esc(RECS[r.assessment.recommendation] || "")}</dd>` : "") +
       `</dl><div class="actions" id="actions"></div>` +
       `<h3>Dokumen</h3><ul class="plain" id="d-documents">${docs}</ul>` +
+      (r.attachments.length ? `<h3>Bukti</h3><ul class="plain" id="d-attachments">${r.attachments.map((a) =>
+        `<li>${esc(a.filename)} · ${Math.round(a.size_bytes / 1024)} kB · ${esc(a.uploaded_by)}</li>`).join("")}</ul>` : "") +
       `<h3>Riwayat</h3><ol class="log" id="d-log">${log}</ol>`;
     $("detail").querySelectorAll("button.pdf").forEach((b) => b.addEventListener("click", () => openPdf(b.dataset.url, b.dataset.name)));
     renderActions(r);
@@ -230,6 +232,14 @@
           hospital: f.hospital.value, victim_name: f.victim.value, injuries: f.injuries.value },
         (a) => "Surat visum: " + a.number));
     }
+    formAction("a-evidence", '<label>Bukti (foto/PDF, maks. 950 kB) <input type="file" name="file" required ' +
+      'accept="image/jpeg,image/png,image/webp,application/pdf"></label><label>Keterangan <input name="note"></label>',
+      "Lampirkan bukti", (f) => {
+        const data = new FormData();
+        data.append("file", f.file.files[0]);
+        data.append("description", f.note.value);
+        act(r, "attachments", data, (a) => "Bukti dilampirkan: " + a.filename);
+      });
     if (open) {
       formAction("a-close", '<label>Alasan penutupan <input name="reason" required minlength="3"></label>',
         "Tutup laporan", (f) => act(r, "close", { reason: f.reason.value }, () => "Laporan ditutup"));
@@ -256,7 +266,12 @@
   window.SiagaPages.spkt = async function () {
     state.me = await S().apiFetch("/api/auth/me");
     $("who").textContent = state.me.username + " · " + state.me.role;
-    if (state.me.role === "desk") $("new-report").hidden = true;
+    const desk = ["spkt", "admin"].includes(state.me.role);
+    $("new-report").hidden = !desk;  // Sat Reskrim and the chain of command do not receive
+    $("signer-box").hidden = !desk;
+    if (state.me.role !== "desk") $("weekly").hidden = false;
+    $("weekly").addEventListener("click", () =>
+      openPdf("/api/spkt/accountability/pdf", "akuntabilitas-mingguan"));
     loadSigner();
     setupMap();
     setupForm();
