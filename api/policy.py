@@ -201,6 +201,7 @@ POLICY.update(
         ("GET", "/api/forwards"): rule(PIKET_READ | FUNCTION_DESK),
         ("POST", "/api/forwards/{forward_id}/acknowledge"): rule(FUNCTION_DESK),
         ("POST", "/api/forwards/{forward_id}/result"): rule(FUNCTION_DESK),
+        ("GET", "/api/incidents/{incident_id}/eido"): rule(PIKET_READ | FUNCTION_DESK),
         ("GET", "/api/reports/daily"): rule(REPORT_READ),
         ("GET", "/api/reports/daily.pdf"): rule(REPORT_READ),
         ("POST", "/api/reports/daily/sign"): rule(frozenset({"perwira_piket"})),

@@ -235,6 +235,8 @@ def forward_view(forward: Forward, incident: Incident | None, *, now: datetime) 
     overdue = forward.acknowledged_at is None and now > forward.ack_deadline
     view = {c.key: getattr(forward, c.key) for c in Forward.__table__.columns}
     view.update(function_label=function_label(forward.function_code), overdue=overdue)
+    if FUNCTIONS[forward.function_code].outside_polri:  # handed over as a NENA EIDO document
+        view["eido_url"] = f"/api/incidents/{forward.incident_id}/eido"
     if incident is not None:
         view["incident"] = {
             "id": incident.id,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import Scope, get_scope, get_session, get_settings_dep
 from api.models import User
-from core.errors import Forbidden, InvalidInput
+from core.errors import Forbidden, InvalidInput, NotFound
 from core.settings import Settings
 from piket import schemas
 from piket.clock import greeting_word, local
@@ -405,6 +405,29 @@ def post_forward_result(
     report_forward_result(session, forward=forward, result=body.result, actor=scope.username or "")
     session.commit()
     return _views(session, [forward])[0]
+
+
+@router.get("/api/incidents/{incident_id}/eido")
+def get_eido(
+    incident_id: int, session: Session = Depends(get_session), scope: Scope = Depends(get_scope)
+) -> dict[str, Any]:
+    """The incident as a NENA EIDO JSON document; a desk gets it for incidents forwarded to it."""
+    from dispatch.intake import get_incident
+    from piket.eido import incident_eido
+
+    desk = _desk_function(session, scope)
+    if desk is not None and not list_forwards(
+        session,
+        jurisdiction_ids=scope.jurisdiction_ids,
+        function_code=desk,
+        incident_id=incident_id,
+    ):
+        raise NotFound(
+            f"laporan {incident_id} tidak diteruskan ke fungsi Anda", field="incident_id"
+        )
+    jurisdiction_ids = None if desk is not None else scope.jurisdiction_ids
+    incident = get_incident(session, incident_id=incident_id, jurisdiction_ids=jurisdiction_ids)
+    return incident_eido(session, incident)
 
 
 # --- the daily report -----------------------------------------------------------------------
