@@ -191,6 +191,8 @@ POLICY.update(
         ("POST", "/api/piket/shifts/{shift_id}/acknowledge"): rule(PERWIRA),
         ("GET", "/api/piket/shifts/{shift_id}/journal"): rule(PIKET_READ),
         ("POST", "/api/piket/shifts/{shift_id}/journal"): rule(PIKET_DESK),
+        ("GET", "/api/piket/shifts/{shift_id}/journal.pdf"): rule(PIKET_READ),
+        ("GET", "/api/incidents/{incident_id}/piket"): rule(PIKET_READ),
         ("GET", "/api/piket/greeting"): rule(PIKET_DESK),
         ("GET", "/api/piket/queue"): rule(PERWIRA | {"direktur"}),
         ("POST", "/api/incidents/{incident_id}/orders"): rule(PERWIRA),

@@ -69,3 +69,33 @@ def shift_journal(session: Session, *, shift_id: int) -> list[dict[str, Any]]:
     """Every entry of the shift's buku mutasi, oldest first."""
     rows = session.execute(text(load_sql("shift_journal.sql")), {"shift_id": shift_id})
     return [dict(row._mapping) for row in rows]
+
+
+def journal_pdf(
+    session: Session, *, shift: Shift, center_name: str, zone_name: str | None
+) -> bytes:
+    """The shift's buku mutasi, printable (PDF)."""
+    from core.pdf import render_pdf
+    from piket.report_pdf import TEMPLATES, local_text
+    from piket.shifts import members_of
+
+    members = members_of(session, shift_id=shift.id)
+    zone_label = zone_name or "WIB"
+
+    def stamp(at: datetime | None) -> str:
+        return local_text(at.isoformat(), zone_label) if at else "-"
+
+    entries = [{**e, "when": stamp(e["at"])} for e in shift_journal(session, shift_id=shift.id)]
+    html = TEMPLATES.get_template("journal.html").render(
+        shift=shift,
+        center=center_name,
+        entries=entries,
+        perwira=next(
+            (f"{m.rank} {m.name}".strip() for m in members if m.position == "perwira"), "-"
+        ),
+        members=[f"{m.rank} {m.name}".strip() for m in members if m.position == "anggota"],
+        opened=stamp(shift.opened_at),
+        closed=stamp(shift.closed_at),
+        missing=[f"{i['label']}: {i['note']}" for i in shift.checklist if not i["ok"]],
+    )
+    return render_pdf(html)

@@ -168,6 +168,60 @@ def get_journal(
     return shift_journal(session, shift_id=shift_id)
 
 
+@router.get("/api/piket/shifts/{shift_id}/journal.pdf")
+def get_journal_pdf(
+    shift_id: int, session: Session = Depends(get_session), scope: Scope = Depends(get_scope)
+) -> Response:
+    """The shift's buku mutasi, printable."""
+    from jurisdictions.models import Jurisdiction
+    from jurisdictions.service import effective_timezone
+    from piket.journal import journal_pdf
+
+    shift = get_shift(session, shift_id=shift_id, jurisdiction_ids=scope.jurisdiction_ids)
+    center = session.get(Jurisdiction, shift.center_id)
+    pdf = journal_pdf(
+        session,
+        shift=shift,
+        center_name=center.name if center else "",
+        zone_name=effective_timezone(session, jurisdiction_id=shift.center_id),
+    )
+    name = f"buku-mutasi-piket-{shift.id}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
+
+
+@router.get("/api/incidents/{incident_id}/piket")
+def get_incident_piket(
+    incident_id: int, session: Session = Depends(get_session), scope: Scope = Depends(get_scope)
+) -> dict[str, Any]:
+    """Who was on duty when the call came in (Polda and Polres shifts), its orders and forwards."""
+    from dispatch.intake import get_incident
+    from piket.shifts import duty_for_incident
+
+    incident = get_incident(
+        session, incident_id=incident_id, jurisdiction_ids=scope.jurisdiction_ids
+    )
+    now = datetime.now(UTC)
+    return {
+        "incident_id": incident.id,
+        "on_duty": [
+            shift_view(session, s, now=now) for s in duty_for_incident(session, incident=incident)
+        ],
+        "orders": [
+            order_view(session, o, now=now)
+            for o in list_orders(
+                session, jurisdiction_ids=scope.jurisdiction_ids, incident_id=incident.id
+            )
+        ],
+        "forwards": _views(
+            session, list_forwards(session, jurisdiction_ids=None, incident_id=incident.id)
+        ),
+    }
+
+
 @router.post("/api/piket/shifts/{shift_id}/journal", status_code=201)
 def post_journal(
     shift_id: int,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from core.pdf import pdf_page_count
 from piket.shifts import checklist_items
 from tests.dispatch.factories import incident_body
 
@@ -128,6 +129,12 @@ def test_piket_roles_end_to_end(user_client, area, people, db_session) -> None:
     ):
         assert expected in actions, expected
     assert reskrim.get(f"/api/piket/shifts/{shift_id}/journal").status_code == 403
+    printable = direktur.get(f"/api/piket/shifts/{shift_id}/journal.pdf")
+    assert printable.status_code == 200 and pdf_page_count(printable.content) >= 1
+    duty = direktur.get(f"/api/incidents/{incident['id']}/piket").json()
+    assert [s["id"] for s in duty["on_duty"]] == [shift_id]
+    assert [o["id"] for o in duty["orders"]] == [order_id]
+    assert [f["id"] for f in duty["forwards"]] == [forward_id]
 
     report = direktur.get("/api/reports/daily")
     assert report.status_code == 200, report.text

@@ -71,7 +71,10 @@
         ${inc.handover.orders.length} perintah, ${inc.handover.forwards.length} penerusan. ${esc(inc.handover.note)}</p>` : "") : "";
     $("handover-btn").disabled = !(data.shift && inc && !(inc.handover && inc.handover.handed_over_at));
     $("ack-btn").disabled = !(inc && inc.handover && inc.handover.handed_over_at);
-    if (data.shift) await loadJournal(data.shift.id);
+    if (data.shift) {
+      pdfLink($("journal-pdf"), `/api/piket/shifts/${data.shift.id}/journal.pdf`);
+      await loadJournal(data.shift.id);
+    }
   }
 
   async function loadQueue() {
