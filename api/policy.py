@@ -164,6 +164,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/spkt/attachments/{attachment_id}"): rule(SPKT_CASE),
     ("GET", "/api/spkt/documents/{document_id}/pdf"): rule(SPKT_CASE),
     ("POST", "/api/spkt/documents/{document_id}/correction"): rule(SPKT_DESK),
+    ("GET", "/api/spkt/incidents/{incident_id}/settlement"): rule(SPKT_READERS),
     ("GET", "/api/spkt/aging"): rule(FOLLOW_UP),
     ("GET", "/api/spkt/accountability"): rule(FOLLOW_UP),
     ("GET", "/api/spkt/accountability/pdf"): rule(FOLLOW_UP),

@@ -19,6 +19,8 @@ REPORT_DEADLINE = {
 INCIDENT_DEADLINE = timedelta(hours=24)
 # A 110 incident closed as "laporan_polisi" until the SPKT desk has received it.
 HANDOVER_DEADLINE = timedelta(hours=24)
+# An incident forwarded to a function (piket) until the function reports its result back.
+FORWARD_DEADLINE = timedelta(hours=24)
 # After the LP, the reporter gets an SP2HP at least this often (Perkap 6/2019: periodically).
 SP2HP_INTERVAL = timedelta(days=30)
 

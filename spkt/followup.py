@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput
 from jurisdictions.models import Jurisdiction
-from spkt.deadlines import AGING_BUCKETS, HANDOVER_DEADLINE, INCIDENT_DEADLINE, bucket_of
+from spkt.deadlines import (
+    AGING_BUCKETS,
+    FORWARD_DEADLINE,
+    HANDOVER_DEADLINE,
+    INCIDENT_DEADLINE,
+    bucket_of,
+)
 from spkt.models import Official
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -24,6 +30,7 @@ SOURCE_LABELS = {
     "spkt": "Laporan SPKT belum selesai",
     "110": "Laporan 110 belum ditutup",
     "110_handover": "Laporan 110 untuk LP belum diterima SPKT",
+    "110_forward": "Penerusan ke fungsi belum dijawab",
     "sp2hp": "SP2HP ke pelapor terlambat",
 }
 
@@ -93,6 +100,7 @@ def aging(
     params = {
         "incident_deadline_s": INCIDENT_DEADLINE.total_seconds(),
         "handover_deadline_s": HANDOVER_DEADLINE.total_seconds(),
+        "forward_deadline_s": FORWARD_DEADLINE.total_seconds(),
     }
     rows = [r for r in session.execute(OPEN_ITEMS_SQL, params) if _in(scope_ids, r)]
     late = [r for r in session.execute(SP2HP_OVERDUE_SQL, {"now": now}) if _in(scope_ids, r)]

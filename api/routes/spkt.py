@@ -35,6 +35,7 @@ from spkt.followup import aging, set_official
 from spkt.laporan_polisi import issue_laporan_polisi
 from spkt.render import document_pdf
 from spkt.reports import receive_report
+from spkt.settlement import incident_settlement
 from spkt.sp2hp import LookupRateLimited, public_progress
 from spkt.views import document_view, event_view, report_detail, report_summary
 from webmap.spkt_pages import render_desk_page, render_sp2hp_page
@@ -289,6 +290,16 @@ def post_correction(
     new = correct_document(session, document=document, data=body, actor=actor_of(session, scope))
     session.commit()
     return document_view(new)
+
+
+@router.get("/api/spkt/incidents/{incident_id}/settlement")
+def get_incident_settlement(
+    incident_id: int, session: Session = Depends(get_session), scope: Scope = Depends(get_scope)
+) -> dict:
+    """Where a 110 report stands: an LP (number), closed, forwarded and answered, or open."""
+    return incident_settlement(
+        session, incident_id=incident_id, jurisdiction_ids=scope.jurisdiction_ids
+    )
 
 
 @router.get("/api/spkt/aging")

@@ -1,6 +1,6 @@
 -- Everything not yet settled, with the jurisdiction that answers for it and its deadline:
 -- SPKT reports not settled, valid 110 incidents still open, and 110 incidents closed as
--- "laporan polisi" that no SPKT desk has received.
+-- "laporan polisi" that no SPKT desk has received, and forwards to a function not yet answered.
 SELECT 'spkt' AS source, r.id AS ref_id, r.number AS label, r.kind AS kind,
        r.jurisdiction_id, r.received_at AS opened_at, r.due_at
 FROM spkt_reports r
@@ -18,3 +18,9 @@ SELECT '110_handover', i.id, '110 #' || i.id, i.category,
 FROM incidents i
 WHERE i.disposition = 'laporan_polisi'
   AND NOT EXISTS (SELECT 1 FROM spkt_reports r WHERE r.incident_id = i.id)
+UNION ALL
+SELECT '110_forward', f.id, '110 #' || f.incident_id || ' > ' || f.function_code, f.function_code,
+       f.jurisdiction_id, f.forwarded_at,
+       f.forwarded_at + make_interval(secs => :forward_deadline_s)
+FROM piket_forwards f
+WHERE f.result_at IS NULL
