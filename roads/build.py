@@ -55,7 +55,8 @@ def _run_step(step: str, args: list[str], folder: Path, log_file: Path) -> None:
             command, cwd=folder, stdout=log, stderr=subprocess.STDOUT, check=False
         )
     if done.returncode != 0:
-        raise SetupError(f"osrm {step} failed (exit {done.returncode}); see {log_file}")
+        where = log_file.parents[3] / "failed-build.log"  # roads_dir (see _keep_logs)
+        raise SetupError(f"osrm {step} failed (exit {done.returncode}); see {where}")
 
 
 def _build_profile(profile: VehicleProfile, pbf: Path, folder: Path, say: Callable) -> dict:
@@ -84,7 +85,7 @@ def build_roads(
     say: Callable[[str], None] = print,
 ) -> Path:
     """Build every profile's routing data from `pbf`, then point `current` at it."""
-    pbf = pbf.resolve()
+    pbf, roads_dir = pbf.resolve(), roads_dir.resolve()
     if not pbf.is_file():
         raise SetupError(f"OSM file not found: {pbf}")
     profiles = load_profiles(speeds_path)
@@ -99,6 +100,7 @@ def build_roads(
         classes = sorted({c for p in profiles.values() for c in p.highway_kmh})
         samples = write_network(pbf, build_dir, classes)
     except BaseException:
+        _keep_logs(build_dir, roads_dir / "failed-build.log")
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
     info = {
@@ -116,6 +118,12 @@ def build_roads(
     _prune(roads_dir, keep=build_dir)
     say(f"road data ready: {build_dir}")
     return build_dir
+
+
+def _keep_logs(build_dir: Path, target: Path) -> None:
+    """Keep the failed build's OSRM output where the error message points."""
+    logs = sorted(build_dir.glob("*/osrm.log"))
+    target.write_text("".join(log.read_text(errors="replace") for log in logs))
 
 
 def _speeds_sha(speeds_path: Path | None) -> str:

@@ -95,3 +95,23 @@ def render_lua_profile(profile: VehicleProfile) -> str:
         f"OSRM_PROFILES = {_lua_value(str(osrm_profiles_dir()))}\nSIAGA = {_lua_value(settings)}\n"
     )
     return header + PROFILE_TEMPLATE.read_text()
+
+
+def calibrated_text(text: str, fitted: dict[str, dict[str, float]], note: str) -> str:
+    """The speeds file with fitted km/h in place (comments kept; no class added or removed)."""
+    section, lines = "", []
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            section = stripped.strip("[]")
+        parts = section.split(".")
+        kind = parts[1] if len(parts) > 1 and parts[0] == "profiles" else None
+        key, _, rest = stripped.partition("=")
+        key = key.strip()
+        if kind in fitted and section.endswith(".highway_kmh") and key in fitted[kind]:
+            comment = rest[rest.index("#") :] if "#" in rest else ""
+            line = f"{key} = {fitted[kind][key]:g}" + (f"  {comment}" if comment else "") + "\n"
+        elif kind in fitted and len(parts) == 2 and key == "source":
+            line = f"source = {_lua_value(note)}\n"
+        lines.append(line)
+    return "".join(lines)

@@ -1,6 +1,6 @@
 """Coverage against the target: the share of an area's road length that units reach in time.
 
-The build samples every drivable way every 100 m (roads/network.py); the samples inside an
+The build samples every drivable way every 200 m (roads/network.py); the samples inside an
 area are the destinations of one OSRM table per vehicle kind, with the ready units of that
 kind as sources. A sample is covered when its fastest unit's ETA (the same off-road legs and
 peak factor as the recommendation) is within the target. A move-up suggestion tries each

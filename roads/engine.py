@@ -173,6 +173,10 @@ class RoadEngine:
         ]
         return Route(leg, [origin, *line, target], plain(first["steps"]), segment_s)
 
+    def match(self, kind: str, params: osrm.MatchParameters) -> osrm.Object:
+        """OSRM's map matching of a GPS trace (calibration reads its annotations)."""
+        return self._engines[kind].Match(params)
+
     def nearest(self, kind: str, point: tuple[float, float]) -> tuple[tuple[float, float], float]:
         """Where routes from this point start on the road network, and how far that is (m).
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import osmium
 
-SAMPLE_SPACING_M = 100.0
+# 200 m: road-length shares to a few percent, and an OSRM table small enough for 2 s.
+SAMPLE_SPACING_M = 200.0
 NETWORK_FILE = "network.npz"
 METRES_PER_DEG = 111_320.0
 
