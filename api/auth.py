@@ -6,6 +6,7 @@ here, so the CLI shares them.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from core.db import unique_or
 from core.embedded import read_or_create_secret
 from core.errors import Conflict, InvalidInput, NotFound, SiagaError
 from core.settings import Settings
+
+log = logging.getLogger("siaga.api.auth")
 
 # argon2id with the library's defaults (RFC 9106 low-memory profile: t=3, 64 MiB, p=4).
 _hasher = PasswordHasher()
@@ -303,33 +306,86 @@ def login(
     return issue_token(settings, user)
 
 
+# Failed logins for one user name from every address together, as a multiple of the
+# per-address limit, that mean a distributed guess: alerted, and only known desks get in.
+WIDE_LIMIT_FACTOR = 10
+# A client address where this user logged in successfully this recently is their desk.
+KNOWN_CLIENT_DAYS = 30
+
+
+def _failed_since(session: Session, condition, since: datetime) -> tuple[int, datetime | None]:  # noqa: ANN001
+    count, oldest = session.execute(
+        select(func.count(), func.min(LoginAttempt.attempted_at)).where(
+            condition, LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at > since
+        )
+    ).one()
+    return count, oldest
+
+
+def _known_client(session: Session, *, username: str, client_ip: str) -> bool:
+    since = datetime.now(UTC) - timedelta(days=KNOWN_CLIENT_DAYS)
+    return (
+        session.scalar(
+            select(LoginAttempt.id)
+            .where(LoginAttempt.username == username, LoginAttempt.client_ip == client_ip)
+            .where(LoginAttempt.succeeded.is_(True), LoginAttempt.attempted_at > since)
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def _check_rate_limit(
     session: Session, settings: Settings, *, username: str, client_ip: str
 ) -> None:
+    """Limits per (user name, address) and per address; a user name guessed from many
+    addresses is alerted and then open only to addresses where that user logged in before.
+
+    A user name alone never locks anyone out: a wrong password typed elsewhere cannot stop
+    an operator at their own desk.
+    """
     window = timedelta(seconds=settings.auth_failed_login_window_s)
     since = datetime.now(UTC) - window
-    limits = (
-        (LoginAttempt.username == username, settings.auth_max_failed_logins, "username"),
-        (LoginAttempt.client_ip == client_ip, 4 * settings.auth_max_failed_logins, "client"),
+    limit = settings.auth_max_failed_logins
+    pair = (LoginAttempt.username == username) & (LoginAttempt.client_ip == client_ip)
+    for condition, most, what in (
+        (pair, limit, "username"),
+        (LoginAttempt.client_ip == client_ip, 4 * limit, "client"),
+    ):
+        count, oldest = _failed_since(session, condition, since)
+        if count >= most:
+            _refuse(session, username, client_ip, f"rate_limited_{what}", count, oldest + window)
+    count, oldest = _failed_since(session, LoginAttempt.username == username, since)
+    if count >= WIDE_LIMIT_FACTOR * limit:
+        log.warning("login: %s failed %s times from many addresses", username, count)
+        record_audit(
+            session,
+            action="login_alert",
+            decision="deny",
+            reason="brute_force_username",
+            username=username,
+            client_ip=client_ip,
+            detail={"failed": count, "window_s": settings.auth_failed_login_window_s},
+        )
+        if not _known_client(session, username=username, client_ip=client_ip):
+            _refuse(
+                session, username, client_ip, "rate_limited_unknown_client", count, oldest + window
+            )
+
+
+def _refuse(
+    session: Session, username: str, client_ip: str, reason: str, failed: int, until: datetime
+) -> None:
+    record_audit(
+        session,
+        action="login",
+        decision="deny",
+        reason=reason,
+        username=username,
+        client_ip=client_ip,
+        detail={"failed": failed},
     )
-    for condition, limit, what in limits:
-        count, oldest = session.execute(
-            select(func.count(), func.min(LoginAttempt.attempted_at)).where(
-                condition, LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at > since
-            )
-        ).one()
-        if count >= limit:
-            retry = int((oldest + window - datetime.now(UTC)).total_seconds()) + 1
-            record_audit(
-                session,
-                action="login",
-                decision="deny",
-                reason=f"rate_limited_{what}",
-                username=username,
-                client_ip=client_ip,
-                detail={"failed": count},
-            )
-            raise LoginRateLimited(
-                "terlalu banyak percobaan masuk yang gagal; coba lagi nanti",
-                retry_after_s=max(retry, 1),
-            )
+    retry = int((until - datetime.now(UTC)).total_seconds()) + 1
+    raise LoginRateLimited(
+        "terlalu banyak percobaan masuk yang gagal; coba lagi nanti", retry_after_s=max(retry, 1)
+    )

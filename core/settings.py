@@ -51,7 +51,8 @@ class Settings(BaseSettings):
     # A GET reuses its token's checked access this long (0: check every request); a change to
     # users or jurisdictions empties every API process's cache at once (api/access_cache.py).
     auth_cache_ttl_s: float = Field(10.0, ge=0, le=300)
-    # Failed logins: at most this many per user name (and 4x per client address) per window.
+    # Failed logins per window: this many per user name at one address, 4x per address; 10x
+    # per user name over all addresses is alerted and admits only addresses known to the user.
     auth_max_failed_logins: int = Field(5, ge=1)
     auth_failed_login_window_s: int = Field(300, ge=1)
     log_level: str = "INFO"
