@@ -19,6 +19,7 @@ from api.policy import rule_for
 from api.routes import (
     auth,
     bantuan,
+    calls,
     console,
     dispatch,
     health,
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         bantuan,
         spkt,
         piket,
+        calls,
     ):
         # Every route passes the central policy (api/policy.py); unknown routes are denied.
         app.include_router(module.router, dependencies=[Depends(require_access)])

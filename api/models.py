@@ -35,6 +35,8 @@ ROLES = (
     "direktur",
     "desk",
     "spkt",
+    # a PABX/CTI system posting calls as they ring (POST /api/calls)
+    "telephony",
 )
 # Roles that may have no jurisdiction (None = the whole country).
 NATIONAL_ROLES = ("admin", "commander", "planner")

@@ -109,6 +109,11 @@ POLICY: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/api/incidents/{incident_id}/close"): rule(OPERATORS | ADMIN),
     ("GET", "/api/callers/{phone}"): rule(OPERATORS | ADMIN),
+    # calls: the PABX/CTI posts ringing calls; operators answer them or take one at the desk
+    ("POST", "/api/calls"): rule(frozenset({"telephony", "admin"})),
+    ("POST", "/api/calls/take"): rule(OPERATORS | ADMIN),
+    ("GET", "/api/calls"): rule(OPERATORS | ADMIN),
+    ("POST", "/api/calls/{call_id}/answer"): rule(OPERATORS | ADMIN),
     # bantuan: any operator asks; the unit's Polres or the Polda decides (scope: the unit's)
     ("POST", "/api/incidents/{incident_id}/bantuan"): rule(OPERATORS | ADMIN),
     ("GET", "/api/bantuan"): rule(WATCHERS),

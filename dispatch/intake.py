@@ -25,8 +25,6 @@ PRANK_FLAG_COUNT = 2
 # An open incident of the same category this close in space and time may be the same event.
 DUPLICATE_RADIUS_M = 300.0
 DUPLICATE_WINDOW_S = 30 * 60
-# Calls may be entered a while after they came in, but not from the future (clock skew).
-MAX_FUTURE_S = 60
 
 
 def normalize_phone(raw: str) -> str:
@@ -39,23 +37,29 @@ def normalize_phone(raw: str) -> str:
     return digits
 
 
-def _received_at(value: datetime | None, now: datetime) -> datetime:
-    if value is None:
-        return now
-    if value.tzinfo is None:
-        raise InvalidInput("waktu panggilan harus memakai zona waktu", field="call_received_at")
-    if value > now + timedelta(seconds=MAX_FUTURE_S):
-        raise InvalidInput("waktu panggilan tidak boleh di masa depan", field="call_received_at")
-    return value
-
-
 def create_incident(
-    session: Session, *, data: IncidentCreate, actor: str, now: datetime | None = None
+    session: Session,
+    *,
+    data: IncidentCreate,
+    actor: str,
+    jurisdiction_ids: Collection[int] | None = None,
+    now: datetime | None = None,
 ) -> Incident:
-    """Create an incident, resolving its Polda/Polres/Polsek and target at creation."""
+    """Create an incident, resolving its Polda/Polres/Polsek and target at creation.
+
+    T0 comes from the call record when there is one (dispatch/calls.py bounds it).
+    """
+    from dispatch.calls import incident_t0
     from jurisdictions.service import lookup_point
 
     now = now or datetime.now(UTC)
+    t0, t0_source, call = incident_t0(
+        session,
+        call_id=data.call_id,
+        given=data.call_received_at,
+        jurisdiction_ids=jurisdiction_ids,
+        now=now,
+    )
     found = lookup_point(session, lon=data.lon, lat=data.lat)
     incident = Incident(
         caller_name=data.caller_name.strip(),
@@ -75,7 +79,9 @@ def create_incident(
         validity="pending",
         status="received",
         handler_level="polda",
-        call_received_at=_received_at(data.call_received_at, now),
+        call_received_at=t0,
+        call_id=call.id if call else None,
+        t0_source=t0_source,
         created_at=now,
         created_by=actor,
     )

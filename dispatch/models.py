@@ -8,6 +8,7 @@ from typing import Any
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     Float,
@@ -47,6 +48,44 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+CALL_SOURCES = ("telephony", "console")
+CALL_STATUSES = ("waiting", "answered", "abandoned")
+T0_SOURCES = ("telephony", "console", "entered", "created")
+
+
+class Call(Base):
+    """A call as the system saw it: rung at the PABX (telephony hook) or taken at the console.
+
+    rang_at is T0 of the incident made from it; seen_at is when this server learned of it, and
+    a ring time may never lie after it (beyond clock skew).
+    """
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        CheckConstraint(_in("source", CALL_SOURCES), name="source"),
+        CheckConstraint(_in("status", CALL_STATUSES), name="status"),
+        CheckConstraint("rang_at <= seen_at + interval '60 seconds'", name="rang_before_seen"),
+        Index(
+            "uq_calls_external_id",
+            "external_id",
+            unique=True,
+            postgresql_where=text("external_id IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    caller_phone: Mapped[str] = mapped_column(Text)  # normalised; "" when the line hides it
+    line: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    rang_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(Text, index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_by: Mapped[str | None] = mapped_column(Text)
+    external_id: Mapped[str | None] = mapped_column(Text)  # the PABX/CTI's own call id
+
+
 class Incident(Base):
     """One 110 call placed on the map, resolved to Polda/Polres/Polsek at creation."""
 
@@ -57,6 +96,7 @@ class Incident(Base):
         CheckConstraint(_in("status", INCIDENT_STATUSES), name="status"),
         CheckConstraint("priority BETWEEN 1 AND 3", name="priority"),
         CheckConstraint("handler_level IN ('polda', 'polres')", name="handler"),
+        CheckConstraint(_in("t0_source", T0_SOURCES), name="t0_source"),
         Index(
             "ix_incidents_open_created", "created_at", postgresql_where=text("closed_at IS NULL")
         ),
@@ -108,6 +148,11 @@ class Incident(Base):
     callback_outcome: Mapped[str | None] = mapped_column(Text)
     callback_note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(Text, default="operator")
+    # T0 = call_received_at, from the call record (telephony ring or "Terima panggilan").
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), unique=True)
+    t0_source: Mapped[str] = mapped_column(Text, default="created", server_default="created")
+    # First arrival confirmed by GPS (True), only claimed by a crew or operator (False).
+    arrival_verified: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class IncidentLog(Base):
@@ -154,6 +199,10 @@ class Assignment(Base):
     inside_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     on_scene_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     arrival_source: Mapped[str | None] = mapped_column(Text)  # gps | crew | tracker
+    # At a manual arrival: the unit's latest fix distance to the scene and its age.
+    arrival_distance_m: Mapped[float | None] = mapped_column(Float)
+    arrival_fix_age_s: Mapped[float | None] = mapped_column(Float)
+    arrival_verified: Mapped[bool | None] = mapped_column(Boolean)
     cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

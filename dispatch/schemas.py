@@ -31,6 +31,8 @@ class IncidentCreate(BaseModel):
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
     call_received_at: datetime | None = None
+    # The call record (telephony or "Terima panggilan") whose ring time is T0.
+    call_id: int | None = Field(None, ge=1, le=2**31 - 1)
     actor: str | None = None
 
     @field_validator("category")
@@ -131,6 +133,9 @@ class IncidentOut(BaseModel):
     callback_outcome: str | None
     callback_note: str | None
     created_by: str
+    call_id: int | None = None
+    t0_source: Literal["telephony", "console", "entered", "created"] = "created"
+    arrival_verified: bool | None = None
     alerts: int = 0
 
 
@@ -174,6 +179,9 @@ class AssignmentOut(BaseModel):
     en_route_at: datetime | None
     on_scene_at: datetime | None
     arrival_source: str | None
+    arrival_distance_m: float | None = None
+    arrival_fix_age_s: float | None = None
+    arrival_verified: bool | None = None
     cleared_at: datetime | None
     released_at: datetime | None
 
@@ -421,3 +429,36 @@ class CoverageOut(BaseModel):
     units_ready: int
     polsek: list[PolsekCoverageOut]
     move_up: MoveUpOut | None
+
+
+# --- calls: the telephony hook and "Terima panggilan" (T0) ---
+
+
+class CallRing(BaseModel):
+    """What the PABX/CTI posts when a call rings (rang_at: its own ring time, optional)."""
+
+    caller_phone: str = Field("", max_length=32)
+    line: str = Field(min_length=1, max_length=64)
+    rang_at: datetime | None = None
+    external_id: str | None = Field(None, min_length=1, max_length=128)
+
+
+class CallTake(BaseModel):
+    caller_phone: str = Field("", max_length=32)
+    line: str = Field("", max_length=64)
+
+
+class CallOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    caller_phone: str
+    line: str
+    source: Literal["telephony", "console"]
+    jurisdiction_id: int | None
+    rang_at: datetime
+    seen_at: datetime
+    status: Literal["waiting", "answered", "abandoned"]
+    answered_at: datetime | None
+    answered_by: str | None
+    external_id: str | None

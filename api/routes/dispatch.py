@@ -48,7 +48,9 @@ def post_incident(
     scope: Scope = Depends(get_scope),
 ) -> dict:
     """Create an incident; the answer carries the caller's history and possible duplicates."""
-    incident = create_incident(session, data=body, actor=_actor(scope, body.actor))
+    incident = create_incident(
+        session, data=body, actor=_actor(scope, body.actor), jurisdiction_ids=scope.jurisdiction_ids
+    )
     history = caller_history(
         session,
         phone=incident.caller_phone,

@@ -84,7 +84,10 @@ def test_preference_uses_what_is_left_of_the_target(api_client, db_session, area
     )
     own = make_unit(db_session, lon=INCIDENT_LON + 0.012, lat=INCIDENT_LAT, home=area.polsek_east)
     called = (datetime.now(UTC) - timedelta(seconds=590)).isoformat()
-    incident = api_client.post("/api/incidents", json=incident_body(call_received_at=called)).json()
+    # The call rang 590 s ago (the telephony hook's record is what allows that T0).
+    ring = {"caller_phone": "081200000590", "line": "110-1", "rang_at": called}
+    call = api_client.post("/api/calls", json=ring).json()
+    incident = api_client.post("/api/incidents", json=incident_body(call_id=call["id"])).json()
     body = api_client.get(f"/api/incidents/{incident['id']}/recommendations").json()
     assert body["target_s"] == 600 and 0 < body["time_left_s"] <= 10
     ranked = [r["unit_id"] for r in body["recommendations"]]

@@ -29,6 +29,7 @@ ROLE_JURISDICTION = {
     "direktur": "polda",
     "desk": "polres",
     "spkt": "polres",
+    "telephony": "polda",
 }
 # Desk users carry a function (piket/functions.py).
 ROLE_EXTRA = {"desk": {"function_code": "reskrim"}}

@@ -8,7 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const INTAKE_FIELDS = { caller_phone: "caller-phone", caller_name: "caller-name", lat: "lat",
     lon: "lat", category: "category", priority: "priority", address: "address",
-    description: "description", call_received_at: "caller-phone" };
+    description: "description", call_received_at: "caller-phone", call_id: "take-call" };
 
   SiagaPages.operator = async function (map) {
     const state = { point: null, marker: null, incident: null, lookup: null, me: null };
@@ -23,6 +23,7 @@
       onOpen: openIncident, selected: () => state.incident && state.incident.id });
     S.FindBox($("find-form"), $("find"), $("find-results"), openIncident);
     bindIntake();
+    bindCalls();
     bindShortcuts();
     $("mute").addEventListener("click", () => state.alerts.setMuted(!state.alerts.muted));
     $("new-report").addEventListener("click", resetIntake);
@@ -207,7 +208,40 @@
         channel: $("channel").value, category: $("category").value,
         priority: Number($("priority").value), description: $("description").value,
         address: $("address").value, lon: state.point[0], lat: state.point[1],
+        call_id: state.call ? state.call.id : null,
       };
+    }
+
+    /* "Terima panggilan": T0 is the call's ring (telephony) or this moment (no telephony). */
+    function bindCalls() {
+      $("take-call").addEventListener("click", takeCall);
+      const poll = async () => {
+        try {
+          const waiting = await S.apiFetch("/api/calls?status=waiting");
+          $("calls-waiting").textContent = waiting.length ? waiting.length + " panggilan menunggu" : "";
+        } catch (err) { /* the connection banner says so */ }
+      };
+      poll();
+      setInterval(poll, REFRESH_MS);
+    }
+
+    async function takeCall() {
+      if (state.call) return;
+      $("take-call").disabled = true;
+      try {
+        const waiting = await S.apiFetch("/api/calls?status=waiting&limit=1");
+        state.call = waiting.length
+          ? await S.apiFetch("/api/calls/" + waiting[0].id + "/answer", { method: "POST" })
+          : await S.apiFetch("/api/calls/take", { method: "POST", body: {} });
+        if (state.call.caller_phone) $("caller-phone").value = state.call.caller_phone;
+        $("call-status").textContent = "Panggilan diterima " + S.fmtLocal(state.call.rang_at) +
+          (state.call.source === "telephony" ? " (dering)" : "");
+        $("caller-phone").focus();
+      } catch (err) {
+        state.call = null;
+        $("take-call").disabled = false;
+        S.showApiError(err, INTAKE_FIELDS);
+      }
     }
 
     async function createIncident() {
@@ -238,6 +272,9 @@
     function resetIntake() {
       state.incident = null;
       state.point = null;
+      state.call = null;
+      $("take-call").disabled = false;
+      $("call-status").textContent = "Belum ada panggilan diterima";
       if (state.marker) { map.removeLayer(state.marker); state.marker = null; }
       $("intake-form").reset();
       S.clearFormErrors($("intake-form"));
