@@ -76,13 +76,17 @@ def test_commander_colours_a_polsek_whose_incident_is_past_target(
 ):
     headers = {"Authorization": f"Bearer {tokens['admin']}"}
     received = (datetime.now(UTC) - timedelta(minutes=15)).isoformat()  # target is 10 min
+    # The call rang 15 minutes ago: the telephony hook's record is what allows that T0.
+    ring = {"caller_phone": "081255554444", "line": "110-1", "rang_at": received}
+    call = httpx.post(live_server.url + "/api/calls", json=ring, headers=headers, timeout=10)
+    assert call.status_code == 201, call.text
     body = {
         "caller_name": "Dedi",
         "caller_phone": "081255554444",
         "category": "penganiayaan",
         "lon": 127.07,
         "lat": -5.99,
-        "call_received_at": received,
+        "call_id": call.json()["id"],
     }
     created = httpx.post(live_server.url + "/api/incidents", json=body, headers=headers, timeout=10)
     assert created.status_code == 201, created.text
