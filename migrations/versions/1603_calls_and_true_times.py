@@ -2,7 +2,7 @@
 each incident's T0 source, and manual arrivals recorded with the unit's distance and fix age.
 
 Revision ID: 1603
-Revises: 1602
+Revises: 1102
 Create Date: 2026-12-03
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "1603"
-down_revision = "1602"
+down_revision = "1102"
 branch_labels = None
 depends_on = None
 
