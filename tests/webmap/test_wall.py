@@ -35,7 +35,8 @@ def _assigned_incident(live_server, tokens, city) -> int:
         incident_id = client.post("/api/incidents", json=body).json()["id"]
         client.post(f"/api/incidents/{incident_id}/validate", json={"validity": "valid"})
         units = client.get("/api/console/units").json()
-        free = [u["id"] for u in units if u["status"] == "available" and u["lat"] is not None]
+        ours = set(city.unit_ids.values())  # the commander sees the test city's units only
+        free = [u["id"] for u in units if u["status"] == "available" and u["id"] in ours]
         assert free, "no free unit in the test city"
         response = client.post(
             f"/api/incidents/{incident_id}/assignments", json={"unit_ids": free[:1]}

@@ -257,8 +257,8 @@
         showIncident(result);
         $("incident-box").scrollIntoView({ block: "start" });
         S.toast("Insiden #" + result.id + " dibuat.");
-        state.board.refresh();
         await loadRecommendations();
+        state.board.refresh();  // after the table the operator is waiting for
         const first = $("recommendations").querySelector("button.assign");
         if (first) first.focus();
       } catch (err) {
@@ -310,7 +310,10 @@
       $("incident-log").innerHTML = (inc.log || []).map((entry) =>
         "<li>" + S.fmt.time(entry.at, inc.timezone, true) + " · " + S.escape(entry.actor) + ": " +
         S.escape(entry.message) + "</li>").join("");
-      if (changed) state.lifecycle.stopReassign();
+      if (changed) {
+        state.lifecycle.stopReassign();
+        for (const id of ["merge-into", "callback-note", "close-note"]) $(id).value = "";
+      }
       state.lifecycle.render(inc);
       tickClocks();
     }
