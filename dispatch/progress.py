@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound
@@ -53,6 +54,47 @@ def get_assignment(
     return assignment
 
 
+@dataclass(frozen=True)
+class ArrivalEvidence:
+    """What the unit's latest fix said when a crew or operator reported arrival."""
+
+    distance_m: float | None
+    fix_age_s: float | None
+    verified: bool
+
+
+_EVIDENCE_SQL = text(
+    """
+    SELECT ST_Distance(CAST(p.geom AS geography), CAST(i.geom AS geography)) AS distance_m,
+           p.fixed_at, p.accuracy_m
+    FROM assignments a
+    JOIN incidents i ON i.id = a.incident_id
+    JOIN unit_positions_latest p ON p.unit_id = a.unit_id
+    WHERE a.id = :assignment_id
+    """
+)
+
+
+def arrival_evidence(
+    session: Session,
+    *,
+    assignment: Assignment,
+    radius_m: float,
+    stale_s: float,
+    max_accuracy_m: float,
+    at: datetime | None = None,
+) -> ArrivalEvidence:
+    """Verified only when a fresh, accurate fix puts the unit within radius_m of the scene
+    (the same radius and accuracy as GPS arrival detection)."""
+    row = session.execute(_EVIDENCE_SQL, {"assignment_id": assignment.id}).mappings().first()
+    if row is None:
+        return ArrivalEvidence(None, None, False)
+    fix_age_s = max(0.0, ((at or datetime.now(UTC)) - row["fixed_at"]).total_seconds())
+    accurate = row["accuracy_m"] is None or row["accuracy_m"] <= max_accuracy_m
+    verified = row["distance_m"] <= radius_m and fix_age_s <= stale_s and accurate
+    return ArrivalEvidence(round(row["distance_m"], 1), round(fix_age_s, 1), verified)
+
+
 def advance_assignment(
     session: Session,
     *,
@@ -63,6 +105,7 @@ def advance_assignment(
     at: datetime | None = None,
     move_unit: bool = True,
     strict: bool = True,
+    evidence: ArrivalEvidence | None = None,
 ) -> bool:
     """Move an assignment forward (never back); stamps the incident's first-time timestamps.
 
@@ -78,6 +121,8 @@ def advance_assignment(
         return False
     incident = session.get(Incident, assignment.incident_id, with_for_update=True)
     _stamp(assignment, incident, status, source, at)
+    if status == "on_scene":
+        _record_evidence(assignment, incident, source, evidence)
     call_sign = session.scalar(select(Unit.call_sign).where(Unit.id == assignment.unit_id))
     if move_unit and UNIT_STATUS[status]:
         from tracking.service import set_unit_status
@@ -97,7 +142,8 @@ def advance_assignment(
     detail = {"assignment_id": assignment.id, "source": source}
     message = MESSAGES[status].format(cs=call_sign)
     if status == "on_scene":
-        message += f" ({source}); {response_clock(incident, now=at)['message']}"
+        message += f" ({source}{_evidence_text(assignment)}); "
+        message += response_clock(incident, now=at)["message"]
     append_log(
         session,
         incident_id=incident.id,
@@ -128,6 +174,36 @@ def _stamp(assignment: Assignment, incident: Incident, status: str, source: str,
         if incident.status == "dispatched":
             incident.status = "on_scene"
     assignment.status = status
+
+
+def _record_evidence(
+    assignment: Assignment, incident: Incident, source: str, evidence: ArrivalEvidence | None
+) -> None:
+    """GPS arrival is verified by construction; any other report only if its fix agrees."""
+    if source == "gps":
+        assignment.arrival_verified = True
+    else:
+        evidence = evidence or ArrivalEvidence(None, None, False)
+        assignment.arrival_distance_m = evidence.distance_m
+        assignment.arrival_fix_age_s = evidence.fix_age_s
+        assignment.arrival_verified = evidence.verified
+    if incident.on_scene_at == assignment.on_scene_at and incident.arrival_verified is None:
+        incident.arrival_verified = assignment.arrival_verified
+
+
+def _evidence_text(assignment: Assignment) -> str:
+    if assignment.arrival_verified:
+        return (
+            ", terverifikasi GPS"
+            if assignment.arrival_distance_m is None
+            else (f", GPS {assignment.arrival_distance_m:.0f} m dari lokasi")
+        )
+    if assignment.arrival_distance_m is None:
+        return ", belum terverifikasi: tanpa posisi GPS"
+    return (
+        f", belum terverifikasi: GPS {assignment.arrival_distance_m:.0f} m dari lokasi, "
+        f"posisi {assignment.arrival_fix_age_s:.0f} dtk lalu"
+    )
 
 
 def _maybe_cleared(session: Session, incident: Incident, at: datetime) -> None:

@@ -151,13 +151,15 @@ class LogEntryOut(BaseModel):
 
 
 class ClockOut(BaseModel):
-    state: Literal["running", "met", "missed", "no_target"]
+    state: Literal["running", "met", "missed", "no_target", "not_reached"]
     target_s: int | None
     elapsed_s: float
     remaining_s: float | None
     response_s: float | None
     margin_s: float | None
     message: str
+    # On scene: True when GPS confirmed the first arrival, False when only claimed.
+    verified: bool | None = None
 
 
 class AssignmentOut(BaseModel):

@@ -18,7 +18,12 @@ from dispatch.intake import (
     merge_incident,
 )
 from dispatch.log import list_log
-from dispatch.progress import advance_assignment, close_incident, get_assignment
+from dispatch.progress import (
+    advance_assignment,
+    arrival_evidence,
+    close_incident,
+    get_assignment,
+)
 from dispatch.recommend import recommend_units
 from dispatch.unit_route import unit_route
 from dispatch.views import duplicate_views, incident_detail, incident_views, list_incidents
@@ -287,6 +292,7 @@ def post_assignment_status(
     body: schemas.AssignmentStatusRequest,
     session: Session = Depends(get_session),
     scope: Scope = Depends(get_scope),
+    settings: Settings = Depends(get_settings_dep),
 ) -> dict:
     """Crew or operator: acknowledged, en route, on scene (manual arrival), cleared, cancelled."""
     assignment = get_assignment(
@@ -296,12 +302,22 @@ def post_assignment_status(
         jurisdiction_ids=scope.jurisdiction_ids,
     )
     source = "crew" if scope.role == "unit" else "operator"
+    evidence = None
+    if body.status == "on_scene":
+        evidence = arrival_evidence(
+            session,
+            assignment=assignment,
+            radius_m=settings.dispatch_arrival_radius_m,
+            stale_s=settings.unit_fix_stale_s,
+            max_accuracy_m=settings.dispatch_arrival_max_accuracy_m,
+        )
     advance_assignment(
         session,
         assignment=assignment,
         status=body.status,
         actor=_actor(scope, body.actor),
         source=source,
+        evidence=evidence,
     )
     session.commit()
     return _columns(assignment)

@@ -106,3 +106,28 @@ def test_commander_colours_a_polsek_whose_incident_is_past_target(
     assert int(page.inner_text("#sum-overdue")) >= 1
     visit.screenshot("commander-incident-late")
     visit.assert_clean()
+
+
+def test_commander_clock_stops_at_arrival(open_page, city, engine):
+    from sqlalchemy import text
+
+    from tests.webmap.factories import insert_incident
+
+    received = datetime.now(UTC) - timedelta(minutes=12)  # arrived after 31 s, 12 minutes ago
+    with engine.begin() as conn:
+        incident_id = insert_incident(
+            conn, city, polsek=1, lon=127.07, lat=-5.99, received_at=received, response_s=31
+        )
+    try:
+        visit = open_page("/commander")
+        page = visit.page
+        selector = f"#incident-list li[data-incident='{incident_id}'] .clock-text"
+        page.wait_for_function("s => (document.querySelector(s) || {}).textContent", arg=selector)
+        first = page.inner_text(selector)
+        assert "lewat" not in first and "tiba" in first, first
+        page.wait_for_timeout(1500)  # the page ticks every second: the text must not move
+        assert page.inner_text(selector) == first
+        visit.assert_clean()
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM incidents WHERE id = :id"), {"id": incident_id})

@@ -167,10 +167,7 @@
       for (const li of document.querySelectorAll("#incident-list li")) {
         const inc = state.incidents.find((i) => String(i.id) === li.dataset.incident);
         if (!inc) continue;
-        const elapsed = S.secondsSince(S.stamp(inc, "call_received"));
-        const left = inc.response_target_s ? inc.response_target_s - elapsed : null;
-        li.querySelector(".clock-text").textContent = S.fmtDuration(elapsed) +
-          (left === null ? "" : left >= 0 ? " (sisa " + S.fmtDuration(left) + ")" : " (lewat " + S.fmtDuration(-left) + ")");
+        li.querySelector(".clock-text").textContent = S.clockText(inc);
       }
     }
   };

@@ -246,6 +246,30 @@
   };
 
   /* A timestamp of an incident: timestamps.{name} or timestamps.{name}_at or {name}_at. */
+  /* Response time: stops at the first arrival (or at closing); runs only until then. */
+  Siaga.responseSeconds = function (inc) {
+    const start = new Date(Siaga.stamp(inc, "call_received")).getTime();
+    const end = Siaga.stamp(inc, "on_scene") || Siaga.stamp(inc, "closed");
+    return ((end ? new Date(end).getTime() : Date.now()) - start) / 1000;
+  };
+
+  Siaga.clockText = function (inc) {
+    const elapsed = Siaga.responseSeconds(inc);
+    const arrived = Boolean(Siaga.stamp(inc, "on_scene"));
+    const target = inc.response_target_s;
+    let text = Siaga.fmtDuration(elapsed);
+    if (!arrived && Siaga.stamp(inc, "closed")) return text + " (ditutup tanpa unit di lokasi)";
+    if (target) {
+      const left = target - elapsed;
+      if (arrived) text += left >= 0 ? " (tiba, target tercapai)" : " (tiba, lewat " + Siaga.fmtDuration(-left) + ")";
+      else text += left >= 0 ? " (sisa " + Siaga.fmtDuration(left) + ")" : " (lewat " + Siaga.fmtDuration(-left) + ")";
+    } else if (arrived) {
+      text += " (tiba)";
+    }
+    if (arrived && inc.arrival_verified === false) text += ", belum terverifikasi GPS";
+    return text;
+  };
+
   Siaga.stamp = function (inc, name) {
     const ts = inc.timestamps || {};
     return ts[name] || ts[name + "_at"] || inc[name + "_at"] || null;
