@@ -149,11 +149,10 @@ def _intake(page, phone: str) -> float:  # noqa: ANN001
     page.keyboard.type(phone)
     page.keyboard.press("Tab")  # change event: caller history
     page.keyboard.type("Bench Pelapor")
-    page.focus("#lat")
-    page.keyboard.type(str(INCIDENT[1]))
-    page.keyboard.press("Tab")
-    page.keyboard.type(str(INCIDENT[0]))
-    page.keyboard.press("Enter")  # jurisdiction lookup
+    page.keyboard.press("Alt+L")  # the place search box: coordinates typed as a caller says them
+    page.keyboard.type(f"{INCIDENT[1]}, {INCIDENT[0]}")
+    page.wait_for_selector("#place-results [role=option][aria-selected=true]")
+    page.keyboard.press("Enter")  # place it: jurisdiction lookup
     page.wait_for_function(
         "() => /Bench/.test(document.getElementById('chain-polsek').textContent)"
     )
@@ -187,6 +186,7 @@ def _direct(client: httpx.Client, phone: str) -> tuple[float, int]:
         return data
 
     call("GET", f"/api/callers/{phone}")
+    call("GET", "/api/places/search", params={"q": f"{INCIDENT[1]}, {INCIDENT[0]}", "limit": 8})
     call("GET", "/api/jurisdictions/lookup", params={"lat": INCIDENT[1], "lon": INCIDENT[0]})
     body = {
         "caller_name": "Bench",

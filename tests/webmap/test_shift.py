@@ -27,8 +27,7 @@ PHONE = (390, 844)
 
 def _box(west: float, east: float) -> str:
     return (
-        f"POLYGON(({west} {SOUTH}, {east} {SOUTH}, {east} {NORTH}, {west} {NORTH}, "
-        f"{west} {SOUTH}))"
+        f"POLYGON(({west} {SOUTH}, {east} {SOUTH}, {east} {NORTH}, {west} {NORTH}, {west} {SOUTH}))"
     )
 
 
@@ -51,7 +50,9 @@ def shift(engine, settings, city) -> Shift:  # noqa: ARG001  (city: the seeded b
             params |= {"wkt": wkt, "target": None, "tz": None} | kw
             return conn.execute(INSERT_JURISDICTION, params).scalar_one()
 
-        polda = add(f"SH{tag}", "Polda Piket (SINTETIS)", "polda", None, _box(WEST, EAST), tz="WITA")
+        polda = add(
+            f"SH{tag}", "Polda Piket (SINTETIS)", "polda", None, _box(WEST, EAST), tz="WITA"
+        )
         polres = add(f"SH{tag}.1", "Polres Piket (SINTETIS)", "polres", polda,
                      _box(WEST, EAST), target=600)  # fmt: skip
         polsek = [
@@ -102,24 +103,32 @@ class Console:
         self.step += 1
         self.visit.screenshot(f"shift-{self.step:02d}-{name}")
 
-    def intake(self, *, phone: str, name: str, lat: str, lon: str, category: str, prio: str) -> int:
+    def intake(
+        self, *, phone: str, name: str, category: str, prio: str, lat="", lon="", search=""
+    ) -> int:
         page = self.page
         page.keyboard.press("Alt+N")
         page.wait_for_function("() => document.activeElement.id === 'caller-phone'")
         page.keyboard.type(phone)
         page.keyboard.press("Tab")
         page.keyboard.type(name)
-        page.keyboard.press("Alt+L")
-        for _ in range(5):  # the place search (issue 11) may come first; coordinates here
-            if page.evaluate("document.activeElement.id") == "lat":
-                break
+        page.keyboard.press("Alt+L")  # the place search box
+        page.wait_for_function("() => document.activeElement.id === 'place-q'")
+        if search:
+            page.keyboard.type(search)
+            page.wait_for_selector("#place-results [role=option][aria-selected=true]")
+            page.keyboard.press("Enter")
+        else:  # or the coordinate fields after it
+            while page.evaluate("document.activeElement.id") != "lat":
+                page.keyboard.press("Tab")
+            page.keyboard.type(lat)
             page.keyboard.press("Tab")
-        page.keyboard.type(lat)
-        page.keyboard.press("Tab")
-        page.keyboard.type(lon)
-        page.keyboard.press("Enter")
+            page.keyboard.type(lon)
+            page.keyboard.press("Enter")
         page.wait_for_function("() => document.activeElement.id === 'category'")
-        page.wait_for_function("() => /Polsek/.test(document.getElementById('chain-polsek').textContent)")
+        page.wait_for_function(
+            "() => /Polsek/.test(document.getElementById('chain-polsek').textContent)"
+        )
         page.keyboard.type(category)
         page.keyboard.press("Tab")
         page.keyboard.type(prio)
@@ -160,7 +169,10 @@ class Console:
         page.select_option("#callback-outcome", callback)
         page.fill("#callback-note", "pelapor berterima kasih")
         page.click("#callback-go")
-        page.wait_for_function("() => /Telepon balik ke pelapor/.test(document.getElementById('incident-log').textContent)")
+        page.wait_for_function(
+            "() => /Telepon balik ke pelapor/"
+            ".test(document.getElementById('incident-log').textContent)"
+        )
         page.select_option("#close-disposition", disposition)
         page.click("#close-go")
         self.wait_status("Ditutup")
@@ -188,7 +200,9 @@ def _escalate_now(engine, incident_id: int) -> None:
 
     with Session(engine) as session:
         session.execute(
-            text("UPDATE incidents SET accept_deadline = now() - interval '1 second' WHERE id = :i"),
+            text(
+                "UPDATE incidents SET accept_deadline = now() - interval '1 second' WHERE id = :i"
+            ),
             {"i": incident_id},
         )
         assert incident_id in escalate_overdue(session)
@@ -223,7 +237,7 @@ def test_a_whole_shift_through_the_pages(shift_page, shift, engine):
     console.shot("call2-merged")
 
     # Call 3: validated and offered to the Polres, which lets the offer run out.
-    third = console.intake(phone="081255556666", name="Sari", lat="-6,0100", lon="127,1650",
+    third = console.intake(phone="081255556666", name="Sari", search="-6,0100 127,1650",
                            category="Penganiayaan", prio="1")  # fmt: skip
     page.keyboard.press("Alt+V")
     console.wait_status("Ditawarkan ke Polres")
@@ -286,7 +300,8 @@ def test_a_whole_shift_through_the_pages(shift_page, shift, engine):
         console.close(callback="tersambung", disposition=disposition)
         console.shot(f"closed-{incident_id}")
     page.wait_for_function(
-        "() => document.querySelector('#board tbody').textContent.includes('Tidak ada laporan terbuka')"
+        "() => document.querySelector('#board tbody').textContent"
+        ".includes('Tidak ada laporan terbuka')"
     )
     console.shot("end-of-shift")
 

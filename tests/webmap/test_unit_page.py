@@ -98,7 +98,8 @@ MIN_TAP_PX = 48
 def assert_tap_targets(page) -> None:  # noqa: ANN001
     """Every visible button and button-like link is at least MIN_TAP_PX in both directions."""
     small = page.evaluate(
-        """(min) => Array.from(document.querySelectorAll('#panel button, #panel a.button, #ring button'))
+        """(min) => Array.from(
+              document.querySelectorAll('#panel button, #panel a.button, #ring button'))
             .filter((el) => el.offsetParent !== null)
             .map((el) => [el.id || el.textContent.trim(), el.getBoundingClientRect()])
             .filter(([, r]) => r.width < min || r.height < min)

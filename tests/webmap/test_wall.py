@@ -19,7 +19,9 @@ SMALLEST_TEXT_JS = """() => {
     range.selectNodeContents(node);
     const rect = range.getBoundingClientRect();
     if (!rect.width || !rect.height || el.closest('[hidden]')) continue;
-    if (rect.right < 0 || rect.bottom < 0 || rect.left > innerWidth || rect.top > innerHeight) continue;
+    const off = rect.right < 0 || rect.bottom < 0 || rect.left > innerWidth
+      || rect.top > innerHeight;
+    if (off) continue;
     sizes.push([parseFloat(getComputedStyle(el).fontSize), node.textContent.trim().slice(0, 30)]);
   }
   sizes.sort((a, b) => a[0] - b[0]);

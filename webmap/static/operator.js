@@ -23,6 +23,7 @@
       onOpen: openIncident, selected: () => state.incident && state.incident.id });
     S.FindBox($("find-form"), $("find"), $("find-results"), openIncident);
     bindIntake();
+    state.search = S.PlaceSearch($("place-search-slot"), { center: mapCenter, onPick: placeFromSearch });
     bindCalls();
     bindShortcuts();
     $("mute").addEventListener("click", () => state.alerts.setMuted(!state.alerts.muted));
@@ -114,6 +115,19 @@
     function placeMarker(lon, lat) {
       if (state.marker) state.marker.setLatLng([lat, lon]);
       else state.marker = L.marker([lat, lon], { title: "Lokasi kejadian" }).addTo(map);
+    }
+
+    function mapCenter() {
+      const c = map.getCenter();
+      return [c.lng, c.lat];
+    }
+
+    /* A search result picked: the incident goes there; its name becomes the address if empty. */
+    function placeFromSearch(place) {
+      setLocation(place.lon, place.lat);
+      map.setView([place.lat, place.lon], Math.max(map.getZoom(), 16));
+      if (!$("address").value && place.kind !== "coordinate") $("address").value = place.name;
+      $("category").focus();
     }
 
     function placeFromFields() {
