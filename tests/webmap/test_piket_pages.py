@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from tests.dispatch.factories import incident_body, make_area
 from tests.piket.factories import remove_committed_area
-from tests.webmap.conftest import PageVisit, _record, browser, city, live_server  # noqa: F401
+from tests.webmap.conftest import PageVisit, _record
 from tests.webmap.factories import issue_test_token
 
 
