@@ -78,9 +78,23 @@ def simulate(
     interval_s: float = typer.Option(5.0, "--interval", min=0.1, help="Seconds between fixes"),
     dwell_s: float = typer.Option(90.0, "--dwell", min=0, help="Seconds on scene per job"),
     duration_s: float = typer.Option(0, "--duration", help="Stop after this (0: run forever)"),
+    backfill: int = typer.Option(
+        0, "--backfill", min=0, max=90, help="Write DAYS of past calls and drives, then exit"
+    ),
 ) -> None:
     """Drive N simulated units (cars and motorcycles) that report GPS and take jobs."""
     from tracking.fleet import run_simulation
+
+    if backfill:
+        # The CLI is the composition root: the history goes through dispatch's services.
+        from dispatch.backfill import run_backfill
+
+        counts = run_backfill(get_settings(), days=backfill, units=units)
+        typer.echo(
+            f"backfilled {backfill} days: {counts['calls']} calls, {counts['pranks']} pranks, "
+            f"{counts['dispatched']} dispatched (SINTETIS)"
+        )
+        return
 
     run_simulation(
         get_settings(),

@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from itertools import accumulate
 
-from roads.service import Roads, profile_for
+from roads.service import Roads, peak_factor, profile_for
 
 METRES_PER_DEG = 111_320.0
 
@@ -109,10 +109,20 @@ class Planner:
         return posts
 
     def drive(
-        self, kind: str, origin: tuple[float, float], target: tuple[float, float], now: float
+        self,
+        kind: str,
+        origin: tuple[float, float],
+        target: tuple[float, float],
+        now: float,
+        hour: int | None = None,
     ) -> Drive:
-        """The engine's route from origin to target, timed at profile speeds (x traffic)."""
+        """The engine's route from origin to target, timed at profile speeds (x traffic).
+
+        hour: the local hour, for the profile's peak factor (None: off-peak), as the ETA has.
+        """
         traffic = self.rng.uniform(0.95, 1.15)  # no two trips take exactly the ETA
+        if hour is not None:
+            traffic *= peak_factor(profile_for(self.roads.profiles, kind), hour)
         routed = self._kind(kind)
         route = self.roads.engine.route(routed, origin, target) if routed else None
         if route is not None:
