@@ -75,6 +75,7 @@ def post_report(
     """Receive a report at the desk (with incident_id when it comes from 110); numbered at once."""
     actor = actor_of(session, scope)
     report = receive_report(session, data=body, actor=actor)
+    session.commit()  # the unit's number counter is free again before the answer is built
     return _detail(session, report, actor)
 
 
