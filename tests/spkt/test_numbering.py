@@ -133,3 +133,29 @@ def test_eight_desks_issuing_at_once_leave_no_gap_and_no_duplicate(engine, commi
     numbers = _issue_in_parallel(engine, pairs, hold_s=0.02)
     assert sorted(int(n.split("/")[2]) for n in numbers) == list(range(1, 9))
     assert len(set(numbers)) == 8
+
+
+def test_two_desks_receiving_at_once_get_consecutive_receipt_numbers(
+    engine, committed_tree
+) -> None:  # noqa: ANN001
+    with Session(engine, expire_on_commit=False) as session:
+        actors = [desk(session, committed_tree.polres) for _ in range(2)]
+        session.commit()
+    barrier = threading.Barrier(2)
+    numbers: list[str] = []
+
+    def receive(actor) -> None:  # noqa: ANN001
+        with Session(engine, expire_on_commit=False) as session:
+            data = report_data()
+            barrier.wait(timeout=10)
+            report = receive_report(session, data=data, actor=actor)
+            time.sleep(0.2)  # hold the transaction open: an unlocked max()+1 would collide
+            session.commit()
+            numbers.append(report.number)
+
+    threads = [threading.Thread(target=receive, args=(a,)) for a in actors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(int(n.split("/")[1]) for n in numbers) == [1, 2], numbers
