@@ -45,6 +45,8 @@ CATEGORY_WEIGHTS = {
 }  # fmt: skip
 PRANK_SHARE, INVALID_SHARE = 0.30, 0.10
 ON_SCENE_S = (600, 2400)
+# No call later than this before `now`: every job it starts ends in the past.
+LAST_CALL_BEFORE_NOW = timedelta(minutes=90)
 
 
 @dataclass
@@ -130,7 +132,8 @@ def backfill_history(
     now = now or datetime.now(UTC)
     planner = Planner(roads, rng)
     counts = {"calls": 0, "pranks": 0, "dispatched": 0}
-    for i, at in enumerate(_calls(rng, now - timedelta(days=days), days, utc_offset_h)):
+    calls = _calls(rng, now - timedelta(days=days), days, utc_offset_h)
+    for i, at in enumerate(c for c in calls if c <= now - LAST_CALL_BEFORE_NOW):
         lon, lat = rng.choice(points)
         counts["calls"] += 1
         validity = rng.choices(
