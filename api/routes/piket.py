@@ -117,6 +117,8 @@ def get_current_shift(
     scope: Scope = Depends(get_scope),
 ) -> dict[str, Any]:
     """The shift on duty (null if none) and the one getting ready, of the caller's centre."""
+    from jurisdictions.service import effective_timezone
+
     centre = _center(session, scope, center)
     shift = current_shift(session, center_id=centre.id)
     incoming = next(
@@ -124,7 +126,12 @@ def get_current_shift(
         None,
     )
     return {
-        "center": {"id": centre.id, "name": centre.name, "code": centre.code},
+        "center": {
+            "id": centre.id,
+            "name": centre.name,
+            "code": centre.code,
+            "timezone": effective_timezone(session, jurisdiction_id=centre.id),
+        },
         "shift": shift_view(session, shift) if shift else None,
         "incoming": shift_view(session, incoming) if incoming else None,
     }

@@ -8,7 +8,15 @@
   const fn = (code) => C().functions[code] || code;
   const FORWARD_LABELS = { sent: "menunggu diterima", acknowledged: "diterima", done: "selesai" };
   let zone = "WITA";
-  const when = (iso) => (iso ? S().fmtLocal(iso, zone) : "–");
+  const OFFSET_H = { WIB: 7, WITA: 8, WIT: 9 };
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"];
+  /* "3 Des 08.00 WITA": date and time in the centre's zone (fixed offsets, no DST). */
+  const when = (iso) => {
+    if (!iso) return "–";
+    const at = new Date(new Date(iso).getTime() + (OFFSET_H[zone] || 8) * 3600 * 1000);
+    const hhmm = at.toISOString().slice(11, 16).replace(":", ".");
+    return `${at.getUTCDate()} ${MONTHS[at.getUTCMonth()]} ${hhmm} ${zone}`;
+  };
 
   async function guarded(action) {
     try { await action(); } catch (err) { S().toast(err.message, true); }
@@ -61,6 +69,7 @@
   async function loadShift() {
     const data = await S().apiFetch("/api/piket/shifts/current");
     perwira.center = data.center;
+    zone = data.center.timezone || zone;
     perwira.shift = data.shift;
     perwira.incoming = data.incoming;
     $("who").textContent = data.center.name;
