@@ -59,7 +59,7 @@ def piket_area(engine, settings):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def visit(browser, live_server):  # noqa: ANN001, ANN201, F811
+def visit(browser, live_server):  # noqa: ANN001, ANN201
     contexts = []
 
     def _open(path: str, token: str) -> PageVisit:
@@ -76,7 +76,7 @@ def visit(browser, live_server):  # noqa: ANN001, ANN201, F811
         context.close()
 
 
-def test_perwira_forwards_desk_reports_back_direktur_reads(visit, live_server, piket_area) -> None:  # noqa: ANN001, E501, F811
+def test_perwira_forwards_desk_reports_back_direktur_reads(visit, live_server, piket_area) -> None:  # noqa: ANN001, E501
     import httpx
 
     area, tokens = piket_area
