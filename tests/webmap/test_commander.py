@@ -131,3 +131,17 @@ def test_commander_clock_stops_at_arrival(open_page, city, engine):
     finally:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM incidents WHERE id = :id"), {"id": incident_id})
+
+
+def test_commander_coverage_layer_lists_each_polsek(open_page, city):
+    visit = open_page("/commander")
+    page = visit.page
+    page.wait_for_function("() => document.getElementById('f-polres').options.length > 1")
+    page.check("#coverage-toggle")
+    page.wait_for_selector("#coverage li")
+    items = page.inner_text("#coverage")
+    # The synthetic city lies outside the road extract: each Polsek says so instead of a share.
+    assert "tidak ada data jalan" in items or "tidak terjangkau" in items
+    assert len(page.query_selector_all("#coverage li")) >= 2
+    visit.screenshot("commander-coverage")
+    visit.assert_clean()

@@ -31,6 +31,10 @@
     // Wall mode, unit list, unit-incident links, incident card (wall.js).
     const wall = S.Wall(map, { visible: unitVisible, onFleet: () => { live.refresh(); countUnits(); } });
     state.wall = wall;
+    // Coverage against the target for the filtered Polres (or the first one), on request.
+    const coverage = S.Coverage(map, () => document.getElementById("f-polres").value ||
+      (features("polres")[0] || { properties: {} }).properties.id);
+    document.getElementById("f-polres").addEventListener("change", () => coverage.reload());
     loadIncidents();
     setInterval(loadIncidents, INCIDENT_REFRESH_MS);
     setInterval(tick, 1000);
