@@ -29,6 +29,7 @@ from api.routes import (
     piket,
     places,
     spkt,
+    tiles,
     tracking,
 )
 from core.db import make_engine, make_read_session_factory, make_session_factory
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         spkt,
         piket,
         calls,
+        tiles,
     ):
         # Every route passes the central policy (api/policy.py); unknown routes are denied.
         app.include_router(module.router, dependencies=[Depends(require_access)])

@@ -81,6 +81,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     # places: search and reverse geocoding (reference data, like the boundaries)
     ("GET", "/api/places/search"): rule(STAFF),
     ("GET", "/api/places/reverse"): rule(STAFF),
+    # basemap vector tiles: every page's map, the unit's phone included
+    ("GET", "/tiles/{z}/{x}/{y}.mvt"): rule(EVERYONE),
     # tracking: units (a unit sees and reports only itself)
     ("GET", "/api/units"): rule(WATCHERS),
     ("POST", "/api/units"): rule(UNIT_ADMINS),

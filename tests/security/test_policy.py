@@ -162,13 +162,16 @@ def test_the_policy_says_what_the_roles_mean() -> None:
     planner = {path for _, path in _allowed("planner")}
     assert all(
         # reference data: boundaries, places (search, reverse geocoding)
-        p.startswith(("/api/planner/", "/api/map/", "/api/jurisdictions", "/api/places/"))
+        p.startswith(
+            ("/api/planner/", "/api/map/", "/api/jurisdictions", "/api/places/", "/tiles/")
+        )
         or p == "/api/auth/me"
         for p in planner
     ), planner
     for method, path in _allowed("unit"):
         rule = POLICY[(method, path)]
-        assert rule.unit_param or path.startswith("/api/me/") or path == "/api/auth/me", path
+        own = rule.unit_param or path.startswith("/api/me/") or path == "/api/auth/me"
+        assert own or path.startswith("/tiles/"), path  # the basemap is no one's own data
     # Commanders watch: their only POST is a read (batch lookup).
     commander_writes = {key for key in _allowed("commander") if key[0] != "GET"}
     assert commander_writes <= {("POST", "/api/jurisdictions/lookup/batch")}
