@@ -14,12 +14,20 @@ NODE_MODULES = WEBMAP_DIR / "node_modules"
 ASSET_ROOTS: dict[str, Path] = {
     "vendor/leaflet": NODE_MODULES / "leaflet" / "dist",
     "vendor/leaflet.heat": NODE_MODULES / "leaflet.heat" / "dist",
+    "vendor/maplibre-gl": NODE_MODULES / "maplibre-gl" / "dist",
+    "vendor/maplibre-gl-leaflet": NODE_MODULES / "@maplibre" / "maplibre-gl-leaflet",
     "siaga": STATIC_DIR,
 }
 
 LEAFLET_JS = "/static/vendor/leaflet/leaflet.js"
 LEAFLET_CSS = "/static/vendor/leaflet/leaflet.css"
 LEAFLET_HEAT_JS = "/static/vendor/leaflet.heat/leaflet-heat.js"
+# The vector basemap: MapLibre GL JS drawn as a Leaflet layer (one module for all pages).
+MAPLIBRE_JS = "/static/vendor/maplibre-gl/maplibre-gl.js"
+MAPLIBRE_CSS = "/static/vendor/maplibre-gl/maplibre-gl.css"
+MAPLIBRE_LEAFLET_JS = "/static/vendor/maplibre-gl-leaflet/leaflet-maplibre-gl.js"
+BASEMAP_JS = "/static/siaga/basemap.js"
+BASEMAP_STYLE = "/static/siaga/basemap-style.json"
 
 MEDIA_TYPES = {
     ".js": "text/javascript; charset=utf-8",
@@ -28,6 +36,7 @@ MEDIA_TYPES = {
     ".svg": "image/svg+xml",
     ".ico": "image/x-icon",
     ".map": "application/json",
+    ".json": "application/json",
 }
 
 

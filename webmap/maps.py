@@ -13,7 +13,16 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from core.errors import NotFound
 from core.settings import Settings
-from webmap.assets import LEAFLET_CSS, LEAFLET_HEAT_JS, LEAFLET_JS
+from webmap.assets import (
+    BASEMAP_JS,
+    BASEMAP_STYLE,
+    LEAFLET_CSS,
+    LEAFLET_HEAT_JS,
+    LEAFLET_JS,
+    MAPLIBRE_CSS,
+    MAPLIBRE_JS,
+    MAPLIBRE_LEAFLET_JS,
+)
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
@@ -22,6 +31,11 @@ TEMPLATES = Environment(
 # Centre of the synthetic demo city (Balikpapan Kota area); pages fit to the jurisdictions.
 DEFAULT_CENTER = (-1.265, 116.84)
 TILE_ATTRIBUTION = "Peta dasar: penyedia tile yang dikonfigurasi"
+# Shown on every map: the vector basemap is OSM data (ODbL), the areas cahyadsn's (MIT).
+BASEMAP_ATTRIBUTION = (
+    '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors (ODbL)'
+    " · batas wilayah: cahyadsn/wilayah_boundaries (MIT)"
+)
 LIVE_JS = "/static/siaga/live.js"
 
 
@@ -89,6 +103,7 @@ def _render(page: str, tile_url: str) -> str:
         "page": page,
         "map": fmap.get_name(),
         "tiles": bool(tile_url),
+        "basemap": {"style": BASEMAP_STYLE, "attribution": BASEMAP_ATTRIBUTION},
         "vocab": dispatch_vocabulary(),
     }
     header = TEMPLATES.get_template("head.html").render(
@@ -102,6 +117,11 @@ def _render(page: str, tile_url: str) -> str:
     # keep this position), and leaflet.heat needs L when it loads.
     root.header.add_child(JavascriptLink(LEAFLET_JS), name="leaflet")
     root.header.add_child(CssLink(LEAFLET_CSS), name="leaflet_css")
+    # The basemap after Leaflet (the plugin needs L) and before the page scripts.
+    root.header.add_child(CssLink(MAPLIBRE_CSS), name="maplibre_css")
+    root.header.add_child(JavascriptLink(MAPLIBRE_JS), name="maplibre")
+    root.header.add_child(JavascriptLink(MAPLIBRE_LEAFLET_JS), name="maplibre_leaflet")
+    root.header.add_child(JavascriptLink(BASEMAP_JS), name="siaga_basemap")
     root.header.add_child(Element(header), name="siaga_head")
     panel = TEMPLATES.get_template(spec.template).render(title=spec.title)
     root.html.add_child(Element(panel), name="siaga_panel")

@@ -231,7 +231,9 @@ def _record(visit: PageVisit, context) -> None:
         "requestfailed",
         lambda r: (
             visit.failed.append(f"{r.url} {r.failure}")
-            if "/api/live/" not in r.url or "ABORTED" not in str(r.failure)
+            # Streams closed on leaving, and basemap tiles the map no longer needs after a
+            # pan or zoom, are cancelled by the page itself: not failures.
+            if not ("/api/live/" in r.url or "/tiles/" in r.url) or "ABORTED" not in str(r.failure)
             else None
         ),
     )

@@ -281,6 +281,8 @@
   Siaga.map = () => window[window.SIAGA_CONFIG.map];
 
   document.addEventListener("DOMContentLoaded", () => {
+    // The street basemap under everything a page draws (webmap/static/basemap.js).
+    if (window.SiagaBasemap) Siaga.basemap = window.SiagaBasemap.add(Siaga.map(), window.SIAGA_CONFIG);
     const start = window.SiagaPages[window.SIAGA_CONFIG.page];
     if (start) start(Siaga.map());
   });
