@@ -63,7 +63,9 @@
     });
   }
 
-  Basemap.theme = () => localStorage.getItem(THEME_KEY) || "day";
+  // A page with its own night palette (the commander wall's html.night) sets the basemap's.
+  const pageNight = () => document.documentElement.classList.contains("night");
+  Basemap.theme = () => (pageNight() ? "night" : localStorage.getItem(THEME_KEY) || "day");
 
   /* Add the basemap to a Leaflet map; returns a handle (setTheme, glMap, ready). */
   Basemap.add = function (map, config) {
@@ -118,6 +120,14 @@
     };
     document.documentElement.dataset.basemap = Basemap.theme();
     addThemeControl(map, handle);
+    let shown = Basemap.theme();
+    new MutationObserver(() => {
+      if (Basemap.theme() === shown) return;
+      shown = Basemap.theme();
+      const gl = handle.glMap();
+      if (gl && handle.style) gl.setStyle(prepareStyle(handle.style, shown, raster));
+      document.documentElement.dataset.basemap = shown;
+    }).observe(document.documentElement, { attributes: true, attributeFilter: ["class"] });
     return handle;
   };
 
