@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webmap.conftest import browser, city, live_server, open_page, tokens  # noqa: F401
+from tests.places.realdata import load_balikpapan, remove_balikpapan
+
+
+@pytest.fixture(scope="module")
+def balikpapan(engine, shared_data):  # noqa: ANN001, ANN201
+    yield load_balikpapan(engine, shared_data)
+    remove_balikpapan(engine)
+
 
 ROLE = {"operator": "operator", "commander": "commander", "planner": "planner", "unit": "unit"}
 # Klandasan, Kec. Balikpapan Kota: dense named streets of the extract.
@@ -22,7 +29,7 @@ RENDERED_LABELS = """() => {
 
 
 @pytest.mark.parametrize("page", sorted(ROLE))
-def test_basemap_draws_street_names_offline(open_page, balikpapan, db_session, page) -> None:  # noqa: F811
+def test_basemap_draws_street_names_offline(open_page, balikpapan, db_session, page) -> None:
     viewport = (390, 844) if page == "unit" else (1400, 900)
     visit = open_page(f"/{page}", role=ROLE[page], viewport=viewport)
     if page == "unit":  # the map layer of jurisdictions is for desks (api/policy.py)
@@ -45,7 +52,7 @@ def test_basemap_draws_street_names_offline(open_page, balikpapan, db_session, p
     visit.assert_clean()
 
 
-def test_night_theme_switch(open_page, balikpapan) -> None:  # noqa: F811
+def test_night_theme_switch(open_page, balikpapan) -> None:
     visit = open_page("/commander", role="commander")
     tab = visit.page
     tab.wait_for_function("() => window.Siaga && Siaga.basemap && Siaga.basemap.glMap()")
