@@ -104,3 +104,28 @@ def load_csv_command(
     except SiagaError as exc:
         _fail(exc)
     typer.echo(f"{file.name}: {count} tempat dimuat")
+
+
+@places_app.command("write-demo")
+def write_demo_command() -> None:
+    """Write the demo's small extracts of ../shared/data under data/demo/ (rerunnable)."""
+    from places.demo import DEMO_DIR, write_demo_extracts
+
+    try:
+        sizes = write_demo_extracts(get_settings().shared_data_dir)
+    except SiagaError as exc:
+        _fail(exc)
+    for name, size in sizes.items():
+        typer.echo(f"{DEMO_DIR.name}/{name}: {size:,} B")
+    typer.echo(f"jumlah: {sum(sizes.values()):,} B")
+
+
+def demo_setup(settings) -> None:  # noqa: ANN001
+    """`siaga demo`: the real Balikpapan streets, landmarks, police stations and areas."""
+    from places.demo import load_demo_geography
+
+    engine = make_engine(settings, pool_size=1)
+    try:
+        load_demo_geography(engine)
+    finally:
+        engine.dispose()
