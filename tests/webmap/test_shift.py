@@ -316,3 +316,38 @@ def test_a_whole_shift_through_the_pages(shift_page, shift, engine):
         ("closed", "iseng"),
     ]  # fmt: skip
     visit.assert_clean()
+
+
+def test_polres_offer_alert_sounds_and_mute_is_per_user(shift_page, shift):
+    """The Polres operator is alerted to an offer waiting; muted, the banner stays, no tone."""
+    polda = shift_page("/operator", role="shift_operator")
+    console = Console(polda)
+    polda.page.wait_for_function("() => Siaga.operator.me")
+    offered = console.intake(phone="081299990000", name="Tono", lat="-6,0050", lon="127,1250",
+                             category="Ancaman", prio="2")  # fmt: skip
+    polda.page.keyboard.press("Alt+V")
+    console.wait_status("Ditawarkan ke Polres")
+
+    polres = shift_page("/operator", role="shift_polres")
+    page = polres.page
+    page.wait_for_function("() => Siaga.operator.me")
+    alert = f"#alerts li[data-key='board:offer_waiting:{offered}']"
+    page.wait_for_selector(alert)
+    assert page.evaluate("Siaga.operator.alerts.soundAttempts") >= 1
+    assert page.get_attribute("#alerts", "aria-live") == "assertive"
+    polres.screenshot("shift-polres-offer-alert")
+    page.keyboard.press("Alt+M")
+    assert page.inner_text("#mute") == "Suara: mati"
+    before = page.evaluate("Siaga.operator.alerts.soundAttempts")
+    page.evaluate("Siaga.operator.alerts.raise('near_target', 'x:1', 'uji')")
+    assert page.evaluate("Siaga.operator.alerts.soundAttempts") == before
+    page.reload()  # remembered for this user
+    page.wait_for_function("() => Siaga.operator.me")
+    page.wait_for_function("() => document.getElementById('mute').textContent === 'Suara: mati'")
+    page.keyboard.press("Alt+M")  # back on, for whoever sits here next with this login
+    page.click(f"{alert} .alert-text")
+    page.wait_for_selector("#incident-actions button[data-action='accept']")
+    page.click("#incident-actions button[data-action='accept']")
+    page.wait_for_selector(alert, state="detached")
+    polda.assert_clean()
+    polres.assert_clean()

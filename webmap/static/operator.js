@@ -80,6 +80,7 @@
         l: () => ($("place-search-slot").querySelector("input") || $("lat")).focus(),
         v: () => state.incident && state.incident.validity === "pending" && state.lifecycle.validate("valid"),
         m: () => state.alerts.setMuted(!state.alerts.muted),
+        p: () => $("take-call").click(),  // "Terima panggilan" (T0 hook, issue 16)
       };
       document.addEventListener("keydown", (e) => {
         if (!e.altKey || e.ctrlKey || e.metaKey) return;
