@@ -6,6 +6,7 @@ here, so the CLI shares them.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import secrets
@@ -19,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.audit import clean_text, record_audit
-from api.models import NATIONAL_ROLES, ROLES, LoginAttempt, User
+from api.models import NATIONAL_ROLES, ROLES, AuthSession, LoginAttempt, User
 from core.db import unique_or
 from core.embedded import read_or_create_secret
 from core.errors import Conflict, InvalidInput, NotFound, SiagaError
@@ -64,6 +65,8 @@ class IssuedToken:
     access_token: str
     expires_in: int
     user: User
+    auth_session: AuthSession | None = None
+    refresh_token: str | None = None
 
 
 def hash_password(password: str) -> str:
@@ -204,6 +207,7 @@ def disable_user(session: Session, *, username: str) -> User:
             )
     if user.disabled_at is None:
         user.disabled_at = datetime.now(UTC)
+    revoke_user_sessions(session, user_id=user.id, reason="disabled")
     return user
 
 
@@ -223,11 +227,17 @@ def set_password(session: Session, *, username: str, password: str) -> User:
     user.password_hash = hash_password(password)
     # Whole seconds: tokens carry the change time as an integer.
     user.password_changed_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    revoke_user_sessions(session, user_id=user.id, reason="password")
     return user
 
 
-def issue_token(settings: Settings, user: User) -> IssuedToken:
-    """A signed access token for the user, valid for settings.auth_token_ttl_s."""
+def issue_token(
+    settings: Settings, user: User, *, auth_session: AuthSession | None = None
+) -> IssuedToken:
+    """A signed access token for the user, valid for settings.auth_token_ttl_s.
+
+    Issued within a session (a refresh token's), it names it: revoking the session ends it.
+    """
     now = datetime.now(UTC)
     claims = {
         "sub": str(user.id),
@@ -238,8 +248,11 @@ def issue_token(settings: Settings, user: User) -> IssuedToken:
         # Changing the password invalidates tokens issued before.
         "pwd": int(user.password_changed_at.timestamp()) if user.password_changed_at else 0,
     }
+    if auth_session is not None:
+        claims["sid"] = auth_session.id
+        claims["ro"] = auth_session.kind == "wall"
     token = jwt.encode(claims, signing_key(settings), algorithm=TOKEN_ALGORITHM)
-    return IssuedToken(token, settings.auth_token_ttl_s, user)
+    return IssuedToken(token, settings.auth_token_ttl_s, user, auth_session)
 
 
 def user_for_token(session: Session, settings: Settings, token: str) -> User:
@@ -260,7 +273,15 @@ def user_for_token(session: Session, settings: Settings, token: str) -> User:
     pwd = int(user.password_changed_at.timestamp()) if user.password_changed_at else 0
     if claims["role"] != user.role or claims.get("pwd", 0) != pwd:
         raise AuthenticationFailed("token dari sebelum perubahan akun")
+    if "sid" in claims:
+        _live_session(session, user, session.get(AuthSession, int(claims["sid"])))
     return user
+
+
+def token_is_read_only(token: str) -> bool:
+    """A wall credential's token (only for a token user_for_token has just accepted)."""
+    claims = jwt.decode(token, options={"verify_signature": False, "verify_exp": False})
+    return bool(claims.get("ro"))
 
 
 def token_expires_at(token: str) -> float:
@@ -270,9 +291,16 @@ def token_expires_at(token: str) -> float:
 
 
 def login(
-    session: Session, settings: Settings, *, username: str, password: str, client_ip: str
+    session: Session,
+    settings: Settings,
+    *,
+    username: str,
+    password: str,
+    client_ip: str,
+    device_id: str | None = None,
 ) -> IssuedToken:
-    """Check the password (rate-limited per user name and client) and issue a token.
+    """Check the password (rate-limited per user name and client) and issue a token; with a
+    device id, also a refresh token that keeps that device logged in for the shift.
 
     Every attempt is recorded and audited; the caller commits even when this raises.
     """
@@ -303,6 +331,8 @@ def login(
         role=user.role,
         client_ip=client_ip,
     )
+    if device_id:
+        return start_session(session, settings, user, device_id=device_id, client_ip=client_ip)
     return issue_token(settings, user)
 
 
@@ -389,3 +419,119 @@ def _refuse(
     raise LoginRateLimited(
         "terlalu banyak percobaan masuk yang gagal; coba lagi nanti", retry_after_s=max(retry, 1)
     )
+
+
+# --- sessions: rotating refresh tokens bound to a device --------------------------------
+
+DEVICE_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{8,64}$")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _live_session(session: Session, user: User, row: AuthSession | None) -> AuthSession:
+    """The session if it still stands for this user as they are now."""
+    now = datetime.now(UTC)
+    if row is None or row.user_id != user.id or row.revoked_at is not None:
+        raise AuthenticationFailed("sesi telah berakhir")
+    if row.expires_at <= now:
+        raise AuthenticationFailed("sesi telah kedaluwarsa")
+    if row.jurisdiction_id != user.jurisdiction_id or user.disabled_at is not None:
+        raise AuthenticationFailed("akun berubah; silakan masuk kembali")
+    return row
+
+
+def start_session(
+    session: Session,
+    settings: Settings,
+    user: User,
+    *,
+    device_id: str,
+    client_ip: str = "",
+    kind: str = "console",
+    name: str = "",
+) -> IssuedToken:
+    """A new device session: an access token and its first refresh token (shown once)."""
+    if not DEVICE_ID_RE.match(device_id):
+        raise InvalidInput("id perangkat: 8-64 huruf, angka, _ . -", field="device_id")
+    now = datetime.now(UTC)
+    ttl_s = settings.auth_wall_ttl_s if kind == "wall" else settings.auth_refresh_ttl_s
+    refresh = secrets.token_urlsafe(32)
+    row = AuthSession(
+        user_id=user.id,
+        device_id=device_id,
+        kind=kind,
+        name=name,
+        token_hash=_hash(refresh),
+        jurisdiction_id=user.jurisdiction_id,
+        client_ip=client_ip,
+        issued_at=now,
+        expires_at=now + timedelta(seconds=ttl_s),
+        revoked_reason="",
+    )
+    session.add(row)
+    session.flush()
+    issued = issue_token(settings, user, auth_session=row)
+    return IssuedToken(issued.access_token, issued.expires_in, user, row, refresh)
+
+
+def refresh_session(
+    session: Session, settings: Settings, *, refresh_token: str, device_id: str
+) -> IssuedToken:
+    """Rotate: the refresh token is spent and a new one issued with a new access token.
+
+    A spent token presented again means it was copied: the session is revoked.
+    """
+    digest = _hash(refresh_token)
+    row = session.scalar(
+        select(AuthSession).where(AuthSession.token_hash == digest).with_for_update()
+    )
+    if row is None:
+        replayed = session.scalar(
+            select(AuthSession).where(AuthSession.previous_hash == digest).with_for_update()
+        )
+        if replayed is not None and replayed.revoked_at is None:
+            _revoke(replayed, "replayed")
+            log.warning("refresh token of session %s replayed: revoked", replayed.id)
+        raise AuthenticationFailed("token penyegaran tidak sah")
+    if row.device_id != device_id:
+        raise AuthenticationFailed("token penyegaran milik perangkat lain")
+    user = session.get(User, row.user_id)
+    if user is None:
+        raise AuthenticationFailed("pengguna tidak ada")
+    _live_session(session, user, row)
+    refresh = secrets.token_urlsafe(32)
+    row.previous_hash, row.token_hash = digest, _hash(refresh)
+    row.refreshed_at = datetime.now(UTC)
+    issued = issue_token(settings, user, auth_session=row)
+    return IssuedToken(issued.access_token, issued.expires_in, user, row, refresh)
+
+
+def _revoke(row: AuthSession, reason: str) -> None:
+    row.revoked_at, row.revoked_reason = datetime.now(UTC), reason
+
+
+def revoke_session(session: Session, *, session_id: int, reason: str = "logout") -> None:
+    """End one session (its refresh token and the access tokens issued within it)."""
+    row = session.get(AuthSession, session_id, with_for_update=True)
+    if row is not None and row.revoked_at is None:
+        _revoke(row, reason)
+
+
+def revoke_user_sessions(session: Session, *, user_id: int, reason: str) -> int:
+    """End every open session of a user; how many."""
+    rows = session.scalars(
+        select(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .with_for_update()
+    ).all()
+    for row in rows:
+        _revoke(row, reason)
+    return len(rows)
+
+
+def token_session_id(token: str) -> int | None:
+    """The session an accepted access token was issued in, if any."""
+    claims = jwt.decode(token, options={"verify_signature": False, "verify_exp": False})
+    return int(claims["sid"]) if "sid" in claims else None

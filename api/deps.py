@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.access_cache import AccessCache
 from api.audit import record_audit
-from api.auth import AuthenticationFailed, token_expires_at, user_for_token
+from api.auth import AuthenticationFailed, token_expires_at, token_is_read_only, user_for_token
 from api.models import User
 from api.policy import Rule, rule_for
 from core.errors import InvalidInput
@@ -164,6 +164,8 @@ def _check_access(
         _deny(session, request, 403, "route_not_in_policy", "akses ditolak", path=path)
     assert rule is not None
     user = _authenticate(session, request, token, path)
+    if request.method not in ("GET", "HEAD") and token_is_read_only(token):
+        _deny(session, request, 403, "read_only", "kredensial layar dinding hanya-baca", path, user)
     if user.role not in rule.roles:
         _deny(session, request, 403, "role", "peran Anda tidak boleh memakai ini", path, user)
     scope = build_scope(session, user)

@@ -114,3 +114,30 @@ class SecurityAudit(Base):
     path: Mapped[str | None] = mapped_column(Text)
     client_ip: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+class AuthSession(Base):
+    """A device's login: its current refresh token (hashed), rotated at every use.
+
+    kind 'wall' is a commander's read-only wall-screen credential. A refresh token presented
+    again after its rotation (previous_hash) revokes the session: it was copied.
+    """
+
+    __tablename__ = "auth_sessions"
+    __table_args__ = (CheckConstraint("kind IN ('console', 'wall')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    device_id: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text, default="console")
+    name: Mapped[str] = mapped_column(Text, default="")
+    token_hash: Mapped[str] = mapped_column(Text, unique=True)
+    previous_hash: Mapped[str | None] = mapped_column(Text, index=True)
+    # The user's jurisdiction when the session began: moving the user ends the session.
+    jurisdiction_id: Mapped[int | None] = mapped_column(Integer)
+    client_ip: Mapped[str] = mapped_column(Text, default="")
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_reason: Mapped[str] = mapped_column(Text, default="")

@@ -66,6 +66,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     # foundation, auth and user administration
     ("GET", "/health"): PUBLIC,
     ("POST", "/api/auth/token"): PUBLIC,
+    ("POST", "/api/auth/refresh"): PUBLIC,
+    ("POST", "/api/auth/logout"): rule(EVERYONE),
+    ("POST", "/api/auth/wall"): rule(frozenset({"commander", "admin"})),
     ("GET", "/api/auth/me"): rule(EVERYONE | SPKT_READERS),
     ("GET", "/api/auth/users"): rule(ADMIN),
     ("POST", "/api/auth/users"): rule(ADMIN),

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     # secret generated once under state_dir/api (never in the code).
     auth_token_ttl_s: int = Field(1800, ge=60, le=86400)
     auth_secret: str | None = None
+    # A console's refresh token keeps it logged in this long (a 12-hour shift and a margin);
+    # a commander's read-only wall credential this long. Both rotate at every refresh.
+    auth_refresh_ttl_s: int = Field(13 * 3600, ge=300)
+    auth_wall_ttl_s: int = Field(30 * 86400, ge=3600)
     # A GET reuses its token's checked access this long (0: check every request); a change to
     # users or jurisdictions empties every API process's cache at once (api/access_cache.py).
     auth_cache_ttl_s: float = Field(10.0, ge=0, le=300)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import auth
 from api.audit import record_audit
-from api.deps import AccessDenied, Scope, client_ip, get_scope, get_session
+from api.deps import AccessDenied, Scope, bearer_token, client_ip, get_scope, get_session
 from api.models import ROLES, SecurityAudit, User
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -26,6 +26,37 @@ class TokenOut(BaseModel):
     expires_in: int
     role: str
     username: str
+    # With a device id: the refresh token (rotated at each use) and how long the session lasts.
+    refresh_token: str | None = None
+    refresh_expires_in: int | None = None
+
+    @classmethod
+    def of(cls, issued: auth.IssuedToken) -> TokenOut:
+        left = None
+        if issued.auth_session is not None:
+            expires = issued.auth_session.expires_at
+            left = int((expires - datetime.now(UTC)).total_seconds())
+        return cls(
+            access_token=issued.access_token,
+            expires_in=issued.expires_in,
+            role=issued.user.role,
+            username=issued.user.username,
+            refresh_token=issued.refresh_token,
+            refresh_expires_in=left,
+        )
+
+
+DeviceId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{8,64}$")]
+
+
+class RefreshIn(BaseModel):
+    refresh_token: str = Field(min_length=20, max_length=200)
+    device_id: DeviceId
+
+
+class WallIn(BaseModel):
+    device_id: DeviceId
+    name: str = Field("", max_length=100)
 
 
 class UserOut(BaseModel):
@@ -84,13 +115,20 @@ def issue_token(
     username: Annotated[str, Form(min_length=1, max_length=64)],
     password: Annotated[str, Form(min_length=1, max_length=auth.MAX_PASSWORD_LEN)],
     grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+    device_id: Annotated[str | None, Form(pattern=r"^[A-Za-z0-9_.-]{8,64}$")] = None,
     session: Session = Depends(get_session),
 ) -> TokenOut:
-    """OAuth2 password flow: user name and password in, a short-lived bearer token out."""
+    """OAuth2 password flow: user name and password in, a short-lived bearer token out
+    (and with device_id, a refresh token that keeps this device logged in for the shift)."""
     settings = request.app.state.settings
     try:
         issued = auth.login(
-            session, settings, username=username, password=password, client_ip=client_ip(request)
+            session,
+            settings,
+            username=username,
+            password=password,
+            client_ip=client_ip(request),
+            device_id=device_id,
         )
     except auth.LoginRateLimited as exc:
         session.commit()
@@ -99,13 +137,58 @@ def issue_token(
         session.commit()
         raise AccessDenied(401, exc.message) from exc
     session.commit()
-    user = issued.user
-    return TokenOut(
-        access_token=issued.access_token,
-        expires_in=issued.expires_in,
-        role=user.role,
-        username=user.username,
+    return TokenOut.of(issued)
+
+
+@router.post("/refresh", response_model=TokenOut)
+def refresh(body: RefreshIn, request: Request, session: Session = Depends(get_session)) -> TokenOut:
+    """Spend a refresh token for a new access token and a new refresh token (same device)."""
+    try:
+        issued = auth.refresh_session(
+            session,
+            request.app.state.settings,
+            refresh_token=body.refresh_token,
+            device_id=body.device_id,
+        )
+    except auth.AuthenticationFailed as exc:
+        session.commit()  # a replayed token's revocation stands
+        raise AccessDenied(401, exc.message) from exc
+    session.commit()
+    return TokenOut.of(issued)
+
+
+@router.post("/logout", status_code=204)
+def logout(request: Request, session: Session = Depends(get_session)) -> Response:
+    """End this device's session: its refresh token and access tokens stop working."""
+    token = bearer_token(request, None)
+    session_id = auth.token_session_id(token) if token else None
+    if session_id is not None:
+        auth.revoke_session(session, session_id=session_id)
+        session.commit()
+    return Response(status_code=204)
+
+
+@router.post("/wall", response_model=TokenOut, status_code=201)
+def wall_credential(
+    body: WallIn,
+    request: Request,
+    scope: Scope = Depends(get_scope),
+    session: Session = Depends(get_session),
+) -> TokenOut:
+    """A read-only credential for a wall screen, bound to its device id (shown once)."""
+    user = session.get(User, scope.user_id)
+    issued = auth.start_session(
+        session,
+        request.app.state.settings,
+        user,
+        device_id=body.device_id,
+        client_ip=client_ip(request),
+        kind="wall",
+        name=body.name,
     )
+    _audit_change(session, scope, "wall_credential_issued", user)
+    session.commit()
+    return TokenOut.of(issued)
 
 
 @router.get("/me", response_model=MeOut)

@@ -145,3 +145,29 @@ def test_commander_coverage_layer_lists_each_polsek(open_page, city):
     assert len(page.query_selector_all("#coverage li")) >= 2
     visit.screenshot("commander-coverage")
     visit.assert_clean()
+
+
+def test_commander_says_koneksi_terputus_and_keeps_the_last_data(open_page, city, engine):
+    from sqlalchemy import text
+
+    from tests.webmap.factories import insert_incident
+
+    received = datetime.now(UTC) - timedelta(minutes=2)
+    with engine.begin() as conn:
+        incident_id = insert_incident(
+            conn, city, polsek=1, lon=127.07, lat=-5.99, received_at=received
+        )
+    try:
+        page = open_page("/commander").page
+        row = f"#incident-list li[data-incident='{incident_id}']"
+        page.wait_for_selector(row)
+        page.route("**/api/**", lambda route: route.abort())  # the network drops
+        page.wait_for_selector("#connection-banner:not([hidden])", timeout=20000)
+        assert "Koneksi terputus" in page.inner_text("#connection-banner")
+        assert page.evaluate("document.body.classList.contains('offline')")
+        assert page.query_selector(row) is not None  # the last data stays, greyed
+        page.unroute("**/api/**")
+        page.wait_for_selector("#connection-banner", state="hidden", timeout=20000)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM incidents WHERE id = :id"), {"id": incident_id})

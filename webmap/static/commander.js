@@ -102,8 +102,10 @@
         const data = await S.apiFetch("/api/console/board");  // open incidents, most urgent first
         state.incidents = data.incidents;
       } catch (err) {
-        if (err.status !== 404) S.toast("Gagal memuat insiden: " + err.message, true);
-        state.incidents = [];
+        // Keep the last incidents on screen (greyed by the connection banner): an empty list
+        // would read as "no open incidents, every Polsek clear".
+        if (!err.offline && err.status !== 404) S.toast("Gagal memuat insiden: " + err.message, true);
+        if (err.status === 404) state.incidents = [];
       }
       redrawIncidents();
       if (state.wall) state.wall.setBoard(state.incidents);

@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   const TOKEN_KEY = "siaga_token";
+  const SILENCE_MS = 25000;
   const TZ_OFFSET_H = { WIB: 7, WITA: 8, WIT: 9 };
   const Siaga = {};
   window.SiagaPages = window.SiagaPages || {};
@@ -27,8 +28,44 @@
     returning: "#0277bd", off_duty: "#757575", out_of_service: "#424242",
   };
 
+  const REFRESH_KEY = "siaga_refresh";
+  const DEVICE_KEY = "siaga_device";
   Siaga.token = () => sessionStorage.getItem(TOKEN_KEY);
   Siaga.logout = () => sessionStorage.removeItem(TOKEN_KEY);
+
+  /* This browser's device id: the refresh token works only from here. */
+  Siaga.deviceId = function () {
+    let id = localStorage.getItem(DEVICE_KEY);
+    if (!id) {
+      const bytes = crypto.getRandomValues(new Uint8Array(12));
+      id = "web-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+      localStorage.setItem(DEVICE_KEY, id);
+    }
+    return id;
+  };
+
+  /* A new access token from the rotating refresh token; false: log in again. */
+  let refreshPromise = null;
+  Siaga.refresh = function () {
+    if (refreshPromise) return refreshPromise;
+    refreshPromise = (async () => {
+      const token = localStorage.getItem(REFRESH_KEY);
+      if (!token) return false;
+      const resp = await fetch("/api/auth/refresh", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ refresh_token: token, device_id: Siaga.deviceId() }),
+      });
+      const data = await resp.json().catch(() => ({}));
+      if (!resp.ok || !data.access_token) {
+        if (resp.status === 401) localStorage.removeItem(REFRESH_KEY);
+        return false;
+      }
+      sessionStorage.setItem(TOKEN_KEY, data.access_token);
+      localStorage.setItem(REFRESH_KEY, data.refresh_token);
+      return true;
+    })().finally(() => { refreshPromise = null; });
+    return refreshPromise;
+  };
   Siaga.sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
   function authHeaders(extra) {
@@ -54,6 +91,7 @@
       box.querySelector("form").addEventListener("submit", async (event) => {
         event.preventDefault();
         const body = new URLSearchParams(new FormData(event.target));
+        body.set("device_id", Siaga.deviceId());
         const resp = await fetch("/api/auth/token", { method: "POST", body });
         const data = await resp.json().catch(() => ({}));
         if (!resp.ok || !data.access_token) {
@@ -61,6 +99,7 @@
           return;
         }
         sessionStorage.setItem(TOKEN_KEY, data.access_token);
+        if (data.refresh_token) localStorage.setItem(REFRESH_KEY, data.refresh_token);
         box.remove();
         loginPromise = null;
         resolve();
@@ -79,10 +118,19 @@
       body = JSON.stringify(body);
     }
     for (let attempt = 0; attempt < 3; attempt++) {
-      const resp = await fetch(path, { method: opts.method, body, headers: authHeaders(headers) });
+      let resp;
+      try {
+        resp = await fetch(path, { method: opts.method, body, headers: authHeaders(headers) });
+      } catch (err) {
+        Siaga.connection.set("api", false);
+        const error = new Error("Koneksi terputus: server tidak terjangkau");
+        error.offline = true;
+        throw error;
+      }
+      Siaga.connection.set("api", resp.status < 502);
       if (resp.status === 401) {
         Siaga.logout();
-        await Siaga.login();
+        if (!(await Siaga.refresh())) await Siaga.login();
         continue;
       }
       const text = await resp.text();
@@ -103,21 +151,72 @@
     throw new Error("Gagal masuk.");
   };
 
+  /* Honest screens: when the API or the live stream is unreachable, every page says
+     "Koneksi terputus" and greys the last data it has (body.offline), never an all-clear. */
+  Siaga.connection = (function () {
+    const down = new Set();
+    let since = null;
+    function banner() {
+      let el = document.getElementById("connection-banner");
+      if (!el) {
+        el = document.createElement("div");
+        el.id = "connection-banner";
+        el.setAttribute("role", "alert");
+        el.hidden = true;
+        document.body.prepend(el);
+      }
+      return el;
+    }
+    function render() {
+      const el = banner();
+      const offline = down.size > 0;
+      document.body.classList.toggle("offline", offline);
+      el.hidden = !offline;
+      if (offline) {
+        el.textContent = "Koneksi terputus sejak " + new Date(since).toLocaleTimeString("id-ID") +
+          ": data di layar adalah data terakhir dan mungkin sudah tidak berlaku. Menyambung ulang…";
+      }
+    }
+    return {
+      set(channel, up) {
+        const was = down.size > 0;
+        if (up) down.delete(channel); else down.add(channel);
+        if (!was && down.size) since = Date.now();
+        if (document.body) render();
+      },
+      offline: () => down.size > 0,
+    };
+  })();
+
   /* Server-sent events read through fetch (so the bearer header goes along); reconnects. */
   Siaga.stream = function (path, onEvent, onState) {
     let stopped = false;
     const state = onState || function () {};
     async function readOnce() {
-      const resp = await fetch(path, { headers: authHeaders({ Accept: "text/event-stream" }) });
-      if (resp.status === 401) { Siaga.logout(); await Siaga.login(); return; }
+      // The server sends at least a keep-alive every 15 s: silence longer than SILENCE_MS means
+      // the network dropped without closing the connection, so the stream is cut and retried.
+      const abort = new AbortController();
+      let heard = Date.now();
+      const watchdog = setInterval(() => { if (Date.now() - heard > SILENCE_MS) abort.abort(); }, 1000);
+      try { await readBody(abort, () => { heard = Date.now(); }); } finally { clearInterval(watchdog); }
+    }
+    async function readBody(abort, onBytes) {
+      const resp = await fetch(path, { headers: authHeaders({ Accept: "text/event-stream" }), signal: abort.signal });
+      if (resp.status === 401) {
+        Siaga.logout();
+        if (!(await Siaga.refresh())) await Siaga.login();
+        return;
+      }
       if (!resp.ok || !resp.body) throw new Error("stream " + resp.status);
       state(true);
+      Siaga.connection.set("stream", true);
       const reader = resp.body.getReader();
       const decoder = new TextDecoder();
       let buffer = "";
       while (!stopped) {
         const { value, done } = await reader.read();
         if (done) break;
+        onBytes();
         buffer += decoder.decode(value, { stream: true });
         let cut;
         while ((cut = buffer.indexOf("\n\n")) >= 0) {
@@ -139,6 +238,7 @@
       while (!stopped) {
         try { await readOnce(); } catch (err) { /* reconnect below */ }
         state(false);
+        if (!stopped) Siaga.connection.set("stream", false);
         if (!stopped) await Siaga.sleep(2000);
       }
     })();
