@@ -165,20 +165,27 @@ def test_the_policy_says_what_the_roles_mean() -> None:
         p.startswith(
             ("/api/planner/", "/api/map/", "/api/jurisdictions", "/api/places/", "/tiles/")
         )
-        or p == "/api/auth/me"
+        or p in ("/api/auth/me", "/api/auth/logout")
         for p in planner
     ), planner
     for method, path in _allowed("unit"):
         rule = POLICY[(method, path)]
-        own = rule.unit_param or path.startswith("/api/me/") or path == "/api/auth/me"
+        mine = path.startswith("/api/me/") or path in ("/api/auth/me", "/api/auth/logout")
+        own = rule.unit_param or mine
         assert own or path.startswith("/tiles/"), path  # the basemap is no one's own data
-    # Commanders watch: their only POST is a read (batch lookup).
+    # Commanders watch: their POSTs are a read (batch lookup), their own session, a wall screen.
     commander_writes = {key for key in _allowed("commander") if key[0] != "GET"}
-    assert commander_writes <= {("POST", "/api/jurisdictions/lookup/batch")}
+    assert commander_writes <= {
+        ("POST", "/api/jurisdictions/lookup/batch"),
+        ("POST", "/api/auth/logout"),
+        ("POST", "/api/auth/wall"),
+    }
     admin_only = {key for key in POLICY if key[1].startswith(("/api/auth/users", "/api/auth/a"))}
     assert all(POLICY[key].roles == {"admin"} for key in admin_only)
     for method, path in POLICY:
-        if method != "GET" and not path.startswith("/api/jurisdictions/lookup"):
+        if method != "GET" and not path.startswith(
+            ("/api/jurisdictions/lookup", "/api/auth/logout")
+        ):
             assert "planner" not in POLICY[(method, path)].roles, path
     assert [key for key, rule in POLICY.items() if rule.query_token] == [("GET", "/api/live/units")]
 
