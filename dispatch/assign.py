@@ -204,3 +204,24 @@ def send_job(
         log.warning("job %s to %s not sent: %s", assignment.job_id, call_sign, exc.message)
         return False
     return True
+
+
+def send_jobs(
+    link,  # noqa: ANN001
+    session: Session,
+    *,
+    topic_root: str,
+    incident_id: int,
+    created: list[tuple[Assignment, Unit]],
+) -> None:
+    """Publish the jobs of assignments just committed for one incident."""
+    incident = get_incident(session, incident_id=incident_id)
+    for assignment, unit in created:
+        send_job(
+            link,
+            topic_root=topic_root,
+            incident=incident,
+            assignment=assignment,
+            call_sign=unit.call_sign,
+            now=assignment.last_sent_at,
+        )

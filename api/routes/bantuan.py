@@ -11,7 +11,7 @@ from api.deps import Scope, get_scope, get_session, get_settings_dep
 from api.routes.dispatch import _actor
 from core.settings import Settings
 from dispatch import schemas
-from dispatch.assign import send_job
+from dispatch.assign import send_jobs
 from dispatch.bantuan import (
     approve_bantuan,
     bantuan_log,
@@ -19,7 +19,7 @@ from dispatch.bantuan import (
     refuse_bantuan,
     request_bantuan,
 )
-from dispatch.intake import get_incident, incident_lonlat
+from dispatch.intake import incident_lonlat
 from dispatch.models import BantuanRequest, Incident
 from tracking.models import Unit
 
@@ -95,16 +95,13 @@ def post_approve(
         jurisdiction_ids=scope.jurisdiction_ids,
     )
     session.commit()
-    incident = get_incident(session, incident_id=row.incident_id)
-    for assignment, unit in created:
-        send_job(
-            request.app.state.broker,
-            topic_root=settings.mqtt_topic_root,
-            incident=incident,
-            assignment=assignment,
-            call_sign=unit.call_sign,
-            now=assignment.last_sent_at,
-        )
+    send_jobs(
+        request.app.state.broker,
+        session,
+        topic_root=settings.mqtt_topic_root,
+        incident_id=row.incident_id,
+        created=created,
+    )
     return _view(session, row)
 
 

@@ -12,9 +12,8 @@ from api.deps import Scope, get_scope, get_session, get_settings_dep
 from api.routes.dispatch import _actor, _columns, _detail
 from core.settings import Settings
 from dispatch import schemas
-from dispatch.assign import send_job
+from dispatch.assign import send_jobs
 from dispatch.board import ATTENTION_LABELS, find_incidents, fleet_board, open_board
-from dispatch.intake import get_incident
 from dispatch.lifecycle import (
     cancel_assignment,
     complete_assignment,
@@ -108,16 +107,13 @@ def post_reassign(
         jurisdiction_ids=scope.jurisdiction_ids,
     )
     session.commit()
-    incident = get_incident(session, incident_id=incident_id)
-    for assignment, unit in created:
-        send_job(
-            request.app.state.broker,
-            topic_root=settings.mqtt_topic_root,
-            incident=incident,
-            assignment=assignment,
-            call_sign=unit.call_sign,
-            now=assignment.last_sent_at,
-        )
+    send_jobs(
+        request.app.state.broker,
+        session,
+        topic_root=settings.mqtt_topic_root,
+        incident_id=incident_id,
+        created=created,
+    )
     return [{**_columns(a), "call_sign": u.call_sign} for a, u in created]
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from api.deps import Scope, get_scope, get_session, get_settings_dep
 from core.settings import Settings
 from dispatch import schemas
-from dispatch.assign import assign_units, send_job
+from dispatch.assign import assign_units, send_jobs
 from dispatch.coverage import coverage_report
 from dispatch.escalation import accept_incident, validate_incident
 from dispatch.intake import (
@@ -265,16 +265,13 @@ def post_assignments(
         jurisdiction_ids=scope.jurisdiction_ids,
     )
     session.commit()
-    incident = get_incident(session, incident_id=incident_id)
-    for assignment, unit in created:
-        send_job(
-            request.app.state.broker,
-            topic_root=settings.mqtt_topic_root,
-            incident=incident,
-            assignment=assignment,
-            call_sign=unit.call_sign,
-            now=assignment.last_sent_at,
-        )
+    send_jobs(
+        request.app.state.broker,
+        session,
+        topic_root=settings.mqtt_topic_root,
+        incident_id=incident_id,
+        created=created,
+    )
     return [{**_columns(a), "call_sign": u.call_sign} for a, u in created]
 
 
