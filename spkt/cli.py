@@ -1,4 +1,5 @@
-"""`siaga spkt ...`: accountable officials, the aging table, the weekly accountability PDF."""
+"""`siaga spkt ...`: accountable officials, the aging table, the weekly accountability PDF,
+numbering LPs left pending."""
 
 from __future__ import annotations
 
@@ -99,3 +100,13 @@ def accountability_command(
     out.write_bytes(accountability_pdf(report))
     totals = report["totals"]
     typer.echo(f"{out}: terbuka {totals['open_count']}, lewat batas {totals['overdue_count']}")
+
+
+@spkt_app.command("number-pending")
+def number_pending_command() -> None:
+    """Number every LP left waiting for its number (a desk that failed between its steps)."""
+    from spkt.laporan_polisi import number_all_pending
+
+    with session_scope(_factory()) as session:
+        count = number_all_pending(session)
+    typer.echo(f"LP diberi nomor: {count}")

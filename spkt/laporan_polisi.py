@@ -1,32 +1,43 @@
 """Issuing a Laporan Polisi (model A or B, Perkap 6/2019) with the reporter's STTLP.
 
-Everything that does not need the number is done first; the number is taken by the last
-statement before the caller's COMMIT (sql/issue_lp.sql), so two desks issuing at once wait on
-the unit's counter row for one round trip only, and still get consecutive numbers.
+Two steps, so that the unit's number is contended for as short a time as possible:
+
+1. `request_laporan_polisi` (the caller's transaction): check, lock the report, write the LP
+   with everything but its number as a pending request and settle the report as `lp_terbit`.
+   The caller commits: many desks commit at once (no shared row).
+2. `number_laporan_polisi`: spkt_number_lps() (migration 1402) takes the key's advisory lock,
+   numbers every committed pending request of the unit, series and year in request order and
+   writes the LPs, STTLPs and logs in one statement. The caller commits at once. One desk
+   numbers for every desk waiting behind it; a desk whose LP another desk numbered meanwhile
+   never takes the lock.
+
+No gap, no duplicate: a request is committed before it is numbered; a numbering that rolls
+back leaves the requests pending for the next numbering (any desk of the unit, the same
+desk's retry, or `siaga spkt number-pending`). Both steps in one transaction also work (the
+lock is then held until that transaction ends).
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
-from core.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput, NotFound
 from spkt.access import Actor, require_desk
 from spkt.casework import latest_assessment
 from spkt.content import local_time, long_date, report_content
 from spkt.deadlines import SP2HP_INTERVAL
-from spkt.models import SETTLED_STATUSES, Document, Report
+from spkt.models import SETTLED_STATUSES, Document, LpRequest, Report
 from spkt.numbering import issuing_unit, number_parts
 from spkt.schemas import LaporanPolisiCreate
 from spkt.taxonomy import DOCUMENT_TITLES
 
-_ISSUE_SQL = text((Path(__file__).resolve().parent / "sql" / "issue_lp.sql").read_text())
-ISSUE_SQL = _ISSUE_SQL.columns(*Document.__table__.columns)
+_NUMBER_SQL = text(
+    "SELECT report_id, number FROM spkt_number_lps(:jurisdiction_id, :series, :year, :request_id)"
+)
+_PENDING_KEYS_SQL = text("SELECT DISTINCT jurisdiction_id, series, year FROM spkt_lp_requests")
 
 
 def _check_allowed(session: Session, report: Report, model: str) -> dict | None:
@@ -48,6 +59,91 @@ def _check_allowed(session: Session, report: Report, model: str) -> dict | None:
     return {"by": assessment.assessed_by, "articles": assessment.articles, "is_crime": True}
 
 
+def pending_request(session: Session, *, report_id: int) -> LpRequest | None:
+    """The report's LP waiting for its number, if any."""
+    return session.scalar(select(LpRequest).where(LpRequest.report_id == report_id))
+
+
+def request_laporan_polisi(
+    session: Session,
+    *,
+    report: Report,
+    data: LaporanPolisiCreate,
+    actor: Actor,
+    at: datetime | None = None,
+) -> LpRequest:
+    """Write the LP as a pending request and settle the report (the report row is locked)."""
+    require_desk(actor)
+    assessment = _check_allowed(session, report, data.model)
+    at = at or datetime.now(UTC)
+    unit = issuing_unit(session, jurisdiction_id=report.jurisdiction_id)
+    series = f"LP/{data.model}"
+    year, prefix, suffix = number_parts(unit=unit, series=series, at=at)
+    content = {
+        **report_content(report, unit),
+        "model": data.model,
+        "articles": data.articles or (assessment or {}).get("articles") or "",
+        "assessment": assessment,
+        "title": DOCUMENT_TITLES["laporan_polisi"],
+        "issued": local_time(at, unit),
+        "issued_date": long_date(at.astimezone(unit.zone).date()),
+    }
+    request = LpRequest(
+        report_id=report.id, jurisdiction_id=report.jurisdiction_id, model=data.model,
+        series=series, year=year, prefix=prefix, suffix=suffix, issued_at=at,
+        issued_by=actor.username, role=actor.role, signer=data.signer.model_dump(),
+        content=content, sttlp_content={**content, "title": DOCUMENT_TITLES["sttlp"]},
+        message=f"Laporan Polisi model {data.model} diterbitkan: ", incident_id=report.incident_id,
+        next_sp2hp_due_at=at + SP2HP_INTERVAL,
+    )  # fmt: skip
+    session.add(request)
+    report.status, report.settled_at = "lp_terbit", at
+    report.next_sp2hp_due_at = request.next_sp2hp_due_at
+    session.flush()
+    return request
+
+
+def number_pending(
+    session: Session, *, jurisdiction_id: int, series: str, year: int, request_id: int | None = None
+) -> list:
+    """Number every committed pending LP of the key; the (report_id, number) rows numbered here.
+
+    With `request_id`: nothing, if another desk numbered that request meanwhile. The caller
+    commits right after: the key's lock, if taken, is held until then.
+    """
+    params = {"jurisdiction_id": jurisdiction_id, "series": series, "year": year,
+              "request_id": request_id}  # fmt: skip
+    return list(session.execute(_NUMBER_SQL, params))
+
+
+def number_laporan_polisi(session: Session, *, request: LpRequest) -> tuple[Document, Document]:
+    """Number the request (and any other pending one of its unit); its LP and STTLP."""
+    report_id = request.report_id
+    number_pending(
+        session, jurisdiction_id=request.jurisdiction_id, series=request.series,
+        year=request.year, request_id=request.id,
+    )  # fmt: skip
+    if request in session:
+        session.expunge(request)  # the numbering deleted its row
+    return issued_lp(session, report_id=report_id)
+
+
+def issued_lp(session: Session, *, report_id: int) -> tuple[Document, Document]:
+    """The report's LP and STTLP (the report row is refreshed with its LP number)."""
+    query = select(Document).where(
+        Document.report_id == report_id,
+        Document.kind.in_(("laporan_polisi", "sttlp")),
+        Document.corrects_id.is_(None),
+    )
+    documents = {d.kind: d for d in session.scalars(query)}
+    if "laporan_polisi" not in documents:
+        raise NotFound(f"LP laporan {report_id} belum bernomor", field="report_id")
+    report = session.get(Report, report_id)
+    if report is not None:
+        session.refresh(report, ["lp_number", "status", "settled_at", "next_sp2hp_due_at"])
+    return documents["laporan_polisi"], documents["sttlp"]
+
+
 def issue_laporan_polisi(
     session: Session,
     *,
@@ -56,39 +152,14 @@ def issue_laporan_polisi(
     actor: Actor,
     at: datetime | None = None,
 ) -> tuple[Document, Document]:
-    """Number and issue the LP and its STTLP; the report is settled as an LP.
+    """Both steps in the caller's one transaction (the unit's lock is held until it ends)."""
+    request = request_laporan_polisi(session, report=report, data=data, actor=actor, at=at)
+    return number_laporan_polisi(session, request=request)
 
-    The caller commits right after: the unit's counter row is locked until then.
-    """
-    require_desk(actor)
-    assessment = _check_allowed(session, report, data.model)
-    at = at or datetime.now(UTC)
-    unit = issuing_unit(session, jurisdiction_id=report.jurisdiction_id)
-    series = f"LP/{data.model}"
-    year, prefix, suffix = number_parts(unit=unit, series=series, at=at)
-    articles = data.articles or (assessment or {}).get("articles") or ""
-    content = {
-        **report_content(report, unit),
-        "model": data.model,
-        "articles": articles,
-        "assessment": assessment,
-        "title": DOCUMENT_TITLES["laporan_polisi"],
-        "issued": local_time(at, unit),
-        "issued_date": long_date(at.astimezone(unit.zone).date()),
-    }
-    session.flush()  # anything pending goes before the number is taken
-    params = {
-        "jurisdiction_id": report.jurisdiction_id, "series": series, "year": year,
-        "prefix": prefix, "suffix": suffix, "report_id": report.id, "model": data.model,
-        "issued_at": at, "issued_by": actor.username, "role": actor.role,
-        "signer": json.dumps(data.signer.model_dump()), "content": json.dumps(content),
-        "message": f"Laporan Polisi model {data.model} diterbitkan: ",
-        "incident_id": report.incident_id, "sttlp_title": DOCUMENT_TITLES["sttlp"],
-        "next_sp2hp_due_at": at + SP2HP_INTERVAL,
-    }  # fmt: skip
-    lp, sttlp = session.scalars(select(Document).from_statement(ISSUE_SQL), params).all()
-    settled = {"lp_number": lp.number, "status": "lp_terbit", "settled_at": at,
-               "next_sp2hp_due_at": params["next_sp2hp_due_at"]}  # fmt: skip
-    for name, value in settled.items():  # what the statement wrote: nothing left to flush
-        set_committed_value(report, name, value)
-    return lp, sttlp
+
+def number_all_pending(session: Session) -> int:
+    """Number every pending LP of every unit (after a desk died between its two steps)."""
+    keys = session.execute(_PENDING_KEYS_SQL).all()
+    return sum(
+        len(number_pending(session, jurisdiction_id=j, series=s, year=y)) for j, s, y in keys
+    )

@@ -103,6 +103,30 @@ class NumberSequence(Base):
     last_number: Mapped[int] = mapped_column(Integer)
 
 
+class LpRequest(Base):
+    """An LP committed by the desk and waiting for its number (spkt_number_lps() takes it)."""
+
+    __tablename__ = "spkt_lp_requests"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("spkt_reports.id"), unique=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"))
+    model: Mapped[str] = mapped_column(Text)
+    series: Mapped[str] = mapped_column(Text)
+    year: Mapped[int] = mapped_column(Integer)
+    prefix: Mapped[str] = mapped_column(Text)  # the number reads prefix + sequence + suffix
+    suffix: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    issued_by: Mapped[str] = mapped_column(Text)
+    role: Mapped[str | None] = mapped_column(Text)
+    signer: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    content: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    sttlp_content: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    message: Mapped[str] = mapped_column(Text)  # the log line; the number is appended
+    incident_id: Mapped[int | None] = mapped_column(Integer)
+    next_sp2hp_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Document(Base):
     """An issued document (LP, STTLP, letters); never edited, a correction cites the old one."""
 

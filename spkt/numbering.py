@@ -4,7 +4,8 @@
 month in Roman numerals and the year of issue (in the unit's local time), then the issuing unit
 up to its Polda. The counter row is taken with INSERT .. ON CONFLICT DO UPDATE in the caller's
 transaction: a second desk waits on the row lock and gets the next number, and a transaction
-that rolls back takes its number with it, so there is no gap and no duplicate.
+that rolls back takes its number with it, so there is no gap and no duplicate. LPs, the
+contended series, are numbered in batches after their issue commits (spkt/laporan_polisi.py).
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from spkt.documents import (
 )
 from spkt.evidence import add_attachment, get_attachment
 from spkt.followup import aging, set_official
-from spkt.laporan_polisi import issue_laporan_polisi
+from spkt.laporan_polisi import number_laporan_polisi, pending_request, request_laporan_polisi
 from spkt.render import document_pdf
 from spkt.reports import receive_report
 from spkt.settlement import incident_settlement
@@ -155,7 +155,14 @@ def post_laporan_polisi(
     """Issue the Laporan Polisi (model A or B) and its STTLP; answers with the LP's number."""
     actor = actor_of(session, scope)
     report = _report(session, report_id, scope)
-    lp, sttlp = issue_laporan_polisi(session, report=report, data=body, actor=actor)
+    # Two commits (spkt/laporan_polisi.py): the LP without its number, then the number, so
+    # the unit's numbering lock is held for one statement and its commit only. A retry after
+    # a failure between the two finds the pending LP and only numbers it.
+    request = pending_request(session, report_id=report.id)
+    if request is None:
+        request = request_laporan_polisi(session, report=report, data=body, actor=actor)
+        session.commit()
+    lp, sttlp = number_laporan_polisi(session, request=request)
     session.commit()
     return {
         "number": lp.number,

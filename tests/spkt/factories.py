@@ -194,6 +194,7 @@ def purge_spkt(session: Session, *, jurisdiction_ids: list[int]) -> None:
     for statement in (
         _BY_REPORT["spkt_assessments"],
         _BY_REPORT["spkt_investigators"],
+        "DELETE FROM spkt_lp_requests WHERE jurisdiction_id = ANY(:j)",
         "DELETE FROM spkt_reports WHERE jurisdiction_id = ANY(:j)",
         "DELETE FROM spkt_number_sequences WHERE jurisdiction_id = ANY(:j)",
         "DELETE FROM users WHERE jurisdiction_id = ANY(:j)",

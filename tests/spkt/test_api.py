@@ -157,3 +157,29 @@ def test_bad_input_names_the_field(user_client, tree) -> None:  # noqa: ANN001
     assert fake.status_code == 422 and fake.json()["field"] == "file"
     got = desk.get(f"/api/spkt/attachments/{ok.json()['id']}")
     assert got.status_code == 200 and got.content == png
+
+
+def test_a_retry_after_a_failure_between_the_two_steps_only_numbers_the_lp(
+    user_client, db_session: Session, tree
+) -> None:  # noqa: ANN001
+    from spkt.casework import get_report
+    from spkt.laporan_polisi import pending_request, request_laporan_polisi
+    from spkt.schemas import LaporanPolisiCreate
+    from tests.spkt.factories import desk, reporter
+
+    desk_client = user_client("spkt", jurisdiction_id=tree.polres.id)
+    body = report_body(reporter=reporter(kind="polri", nrp="88020123"))
+    rid = desk_client.post("/api/spkt/reports", json=body).json()["id"]
+    report = get_report(db_session, report_id=rid, scope_ids=None, lock=True)
+    lp_a = LaporanPolisiCreate(model="A", signer=signer())
+    officer = desk(db_session, tree.polres)
+    request_laporan_polisi(db_session, report=report, data=lp_a, actor=officer)
+    db_session.commit()  # the desk's first step landed; its numbering never ran
+    shown = desk_client.get(f"/api/spkt/reports/{rid}").json()
+    assert shown["status"] == "lp_terbit" and shown["lp_number"] is None
+    retry = desk_client.post(f"/api/spkt/reports/{rid}/laporan-polisi", json={**LP_B, "model": "A"})
+    assert retry.status_code == 201, retry.text
+    assert retry.json()["number"].startswith("LP/A/1/") and retry.json()["model"] == "A"
+    assert pending_request(db_session, report_id=rid) is None
+    again = desk_client.post(f"/api/spkt/reports/{rid}/laporan-polisi", json={**LP_B, "model": "A"})
+    assert again.status_code == 409

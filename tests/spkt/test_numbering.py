@@ -8,11 +8,18 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from spkt.casework import get_report
-from spkt.laporan_polisi import issue_laporan_polisi
+from spkt.laporan_polisi import (
+    issue_laporan_polisi,
+    number_all_pending,
+    number_laporan_polisi,
+    number_pending,
+    pending_request,
+    request_laporan_polisi,
+)
 from spkt.numbering import issuing_unit, next_number, roman_month
 from spkt.reports import receive_report
 from spkt.schemas import LaporanPolisiCreate
@@ -159,3 +166,91 @@ def test_two_desks_receiving_at_once_get_consecutive_receipt_numbers(
     for thread in threads:
         thread.join(timeout=30)
     assert sorted(int(n.split("/")[1]) for n in numbers) == [1, 2], numbers
+
+
+def _request_committed(engine: Engine, actor, report_id: int):  # noqa: ANN001
+    """Step 1 of the desk's issue, committed: the LP waits for its number."""
+    with Session(engine, expire_on_commit=False) as session:
+        report = get_report(session, report_id=report_id, scope_ids=None, lock=True)
+        body = LaporanPolisiCreate(model="A", signer=signer())
+        request = request_laporan_polisi(session, report=report, data=body, actor=actor)
+        session.commit()
+    return request
+
+
+def _numbers_of(engine: Engine, report_ids: list[int]) -> dict[int, tuple]:
+    """report id -> (LP number, the report's lp_number, 'lp_terbit' log lines)."""
+    with Session(engine) as session:
+        rows = session.execute(
+            text(
+                "SELECT r.id, d.number, r.lp_number, (SELECT count(*) FROM spkt_report_events e"
+                " WHERE e.report_id = r.id AND e.action = 'lp_terbit') FROM spkt_reports r"
+                " LEFT JOIN spkt_documents d ON d.report_id = r.id AND d.kind = 'laporan_polisi'"
+                " WHERE r.id = ANY(:ids)"
+            ),
+            {"ids": report_ids},
+        )
+        return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def test_eight_desks_numbering_after_their_commit_get_consecutive_numbers(
+    engine, committed_tree
+) -> None:  # noqa: ANN001
+    """The API's path: each desk commits its LP, then all take their numbers at one instant."""
+    pairs = _ready_reports(engine, committed_tree, 8)
+    requests = [_request_committed(engine, actor, rid) for actor, rid in pairs]
+    barrier = threading.Barrier(len(requests))
+    answers: list = []
+
+    def number(request) -> None:  # noqa: ANN001
+        with Session(engine, expire_on_commit=False) as session:
+            barrier.wait(timeout=10)
+            lp, sttlp = number_laporan_polisi(session, request=request)
+            session.commit()
+            answers.append((request.report_id, lp.number, sttlp.number))
+
+    threads = [threading.Thread(target=number, args=(r,)) for r in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(answers) == 8, answers
+    assert sorted(int(n.split("/")[2]) for _, n, _ in answers) == list(range(1, 9))
+    stored = _numbers_of(engine, [rid for _, rid in pairs])
+    for report_id, number, sttlp in answers:  # each desk got its own report's LP, logged once
+        assert stored[report_id] == (number, number, 1)
+        assert sttlp == "STTLP/" + number.removeprefix("LP/")
+
+
+def test_a_numbering_that_rolls_back_leaves_the_lps_pending_without_a_gap(
+    engine, committed_tree
+) -> None:  # noqa: ANN001
+    pairs = _ready_reports(engine, committed_tree, 3)
+    first, second, third = (_request_committed(engine, actor, rid) for actor, rid in pairs)
+    with Session(engine) as session:  # numbered, then the numbering fails before its commit
+        rows = number_pending(session, jurisdiction_id=first.jurisdiction_id,
+                              series=first.series, year=first.year)  # fmt: skip
+        assert [r.report_id for r in rows] == [first.report_id, second.report_id, third.report_id]
+        session.rollback()
+    assert all(number is None for number, _, _ in _numbers_of(engine, [first.report_id]).values())
+    with Session(engine, expire_on_commit=False) as session:  # the next desk numbers them all
+        lp, _ = number_laporan_polisi(session, request=third)
+        session.commit()
+    stored = _numbers_of(engine, [first.report_id, second.report_id, third.report_id])
+    assert [int(stored[r.report_id][0].split("/")[2]) for r in (first, second, third)] == [1, 2, 3]
+    assert lp.number == stored[third.report_id][0]
+
+
+def test_an_lp_left_pending_by_a_desk_that_died_is_numbered_by_the_sweep(
+    engine, committed_tree
+) -> None:  # noqa: ANN001
+    ((actor, report_id),) = _ready_reports(engine, committed_tree, 1)
+    _request_committed(engine, actor, report_id)  # the desk died before taking its number
+    with Session(engine) as session:
+        report = get_report(session, report_id=report_id, scope_ids=None)
+        assert report.status == "lp_terbit" and report.lp_number is None
+        assert pending_request(session, report_id=report_id) is not None
+        assert number_all_pending(session) >= 1
+        session.commit()
+    number, lp_number, logged = _numbers_of(engine, [report_id])[report_id]
+    assert number.startswith("LP/A/1/") and lp_number == number and logged == 1
