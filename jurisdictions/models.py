@@ -21,10 +21,11 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
+from jurisdictions.timezones import ZONES
 
 LEVELS = ("polda", "polres", "polsek")
 DEPTH = {"polda": 1, "polres": 2, "polsek": 3}
-TIMEZONES = ("WIB", "WITA", "WIT")
+TIMEZONES = tuple(ZONES)
 
 
 class Jurisdiction(Base):

@@ -1,29 +1,23 @@
 """Local time of a command centre: WIB/WITA/WIT, the SOP greeting, the daily report's period.
 
-Indonesia keeps no daylight saving time, so the zones are fixed offsets (UU/Keppres 41/1987).
+The zones and the fallback for a centre without one are jurisdictions.timezones'.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-ZONES: dict[str, timezone] = {
-    "WIB": timezone(timedelta(hours=7), "WIB"),
-    "WITA": timezone(timedelta(hours=8), "WITA"),
-    "WIT": timezone(timedelta(hours=9), "WIT"),
-}
-# A centre without a time zone anywhere up its chain is taken as WIB (the capital's).
-FALLBACK_ZONE = "WIB"
+from jurisdictions import timezones
 
 
 def zone(name: str | None) -> timezone:
-    """The fixed-offset zone of WIB/WITA/WIT (WIB when unknown)."""
-    return ZONES.get(name or FALLBACK_ZONE, ZONES[FALLBACK_ZONE])
+    """The fixed-offset zone of WIB/WITA/WIT (the one fallback when unknown)."""
+    return timezones.zone_for(name).tzinfo
 
 
 def local(at: datetime, zone_name: str | None) -> datetime:
     """An aware time shown in the centre's zone."""
-    return at.astimezone(zone(zone_name))
+    return timezones.local_time(at, zone_name)
 
 
 def greeting_word(local_time: datetime) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict
+from jurisdictions import timezones
 from piket.models import JournalEntry, Shift
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -80,7 +81,7 @@ def journal_pdf(
     from piket.shifts import members_of
 
     members = members_of(session, shift_id=shift.id)
-    zone_label = zone_name or "WIB"
+    zone_label = timezones.zone_name(zone_name)
 
     def stamp(at: datetime | None) -> str:
         return local_text(at.isoformat(), zone_label) if at else "-"

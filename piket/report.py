@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound
 from core.settings import Settings
+from jurisdictions import timezones
 from jurisdictions.models import Jurisdiction
 from jurisdictions.service import effective_timezone
 from piket.clock import current_report_date, parse_clock, report_period
@@ -35,7 +36,7 @@ def report_window(
         day_start=parse_clock(settings.piket_day_start, field="piket_day_start"),
         due=parse_clock(settings.piket_report_due, field="piket_report_due"),
     )
-    return {"timezone": zone_name or "WIB", "start": start, "end": end, "due": due}
+    return {"timezone": timezones.zone_name(zone_name), "start": start, "end": end, "due": due}
 
 
 def compute_figures(

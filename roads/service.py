@@ -8,17 +8,16 @@ route whose duration is the same sum the table gave for that unit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from core.settings import PROJECT_ROOT, Settings
+from jurisdictions.timezones import local_hour  # noqa: F401  (the peak-hour clock callers use)
 from roads.config import BOAT_KMH, VehicleProfile, load_profiles
 from roads.engine import RoadEngine, load_engine
 from roads.instructions import turn_list
 
-UTC_OFFSET_H = {"WIB": 7, "WITA": 8, "WIT": 9}
 DEMO_PBF = PROJECT_ROOT / "data" / "demo" / "balikpapan_kota.osm.pbf"
 SHARED_PBF = "roads/balikpapan_kota_drive.osm.pbf"
 # Units of a kind without its own profile route as cars.
@@ -83,11 +82,6 @@ def roads_for(settings: Settings) -> Roads:
 def profile_for(profiles: dict[str, VehicleProfile], kind: str) -> VehicleProfile:
     """The kind's profile (unknown kinds drive as cars)."""
     return profiles.get(kind) or profiles[DEFAULT_KIND]
-
-
-def local_hour(now: datetime, timezone: str | None) -> int:
-    """The wall-clock hour in the incident's zone (WIB/WITA/WIT)."""
-    return (now + timedelta(hours=UTC_OFFSET_H.get(timezone or "WIB", 7))).hour
 
 
 def straight_line_eta(

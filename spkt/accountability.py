@@ -11,15 +11,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.pdf import render_pdf
+from jurisdictions.timezones import FALLBACK_ZONE, zone_for
 from spkt.content import long_date
 from spkt.deadlines import AGING_BUCKETS
 from spkt.followup import aging
 from spkt.models import Report
-from spkt.numbering import FALLBACK_ZONE, ZONES
 from spkt.render import TEMPLATE_DIR, TEMPLATES
 
-# A national report needs one calendar: weeks run Monday 00:00 to Monday 00:00 Jakarta time.
-WEEK_ZONE = ZoneInfo(ZONES[FALLBACK_ZONE])
+# A national report needs one calendar: weeks run Monday 00:00 to Monday 00:00 in the fallback
+# zone (the capital's).
+WEEK_ZONE = ZoneInfo(zone_for(FALLBACK_ZONE).iana)
 
 
 def week_bounds(day: date) -> tuple[datetime, datetime]:

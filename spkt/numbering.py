@@ -17,12 +17,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from jurisdictions import timezones
 from jurisdictions.service import chains_for
 
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
-ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
-# A jurisdiction tree without a zone: Indonesia's most common zone (Jakarta time).
-FALLBACK_ZONE = "WIB"
 # Series -> how its number reads ({seq}, {month}, {year}, {unit}); LP series carry the model.
 FORMATS = {
     "STPL": "STPL/{seq}/{month}/{year}/SPKT/{unit}",
@@ -56,7 +54,7 @@ class IssuingUnit:
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(ZONES[self.timezone])
+        return ZoneInfo(timezones.zone_for(self.timezone).iana)
 
 
 @dataclass(frozen=True)
@@ -78,7 +76,7 @@ def issuing_unit(session: Session, *, jurisdiction_id: int) -> IssuingUnit:
     own = next(ref for ref in chain.refs.values() if ref.id == jurisdiction_id)
     order = [level for level in ("polsek", "polres", "polda") if level in chain.refs]
     names = tuple(chain.refs[level].name for level in order[order.index(own.level) :])
-    return IssuingUnit(jurisdiction_id, own.level, names, chain.timezone or FALLBACK_ZONE)
+    return IssuingUnit(jurisdiction_id, own.level, names, timezones.zone_name(chain.timezone))
 
 
 def number_parts(*, unit: IssuingUnit, series: str, at: datetime) -> tuple[int, str, str]:

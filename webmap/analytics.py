@@ -19,6 +19,7 @@ from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput
+from jurisdictions import timezones
 
 MAX_PERIOD_DAYS = 366
 HEX_SIZE_M = (100.0, 20000.0)
@@ -60,7 +61,7 @@ def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 def _params(start: date, end: date, jurisdiction_ids: Iterable[int] | None) -> dict[str, Any]:
     first, last = period_bounds(start, end)
     ids = None if jurisdiction_ids is None else sorted(jurisdiction_ids)
-    return {"start": first, "end": last, "ids": ids}
+    return {"start": first, "end": last, "ids": ids, **timezones.sql_zone_params()}
 
 
 def _num(value: Any, digits: int = 1) -> float | None:

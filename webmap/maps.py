@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from core.errors import NotFound
 from core.settings import Settings
+from jurisdictions.timezones import page_zones
 from webmap.assets import (
     BASEMAP_JS,
     BASEMAP_STYLE,
@@ -105,6 +106,7 @@ def _render(page: str, tile_url: str) -> str:
         "tiles": bool(tile_url),
         "basemap": {"style": BASEMAP_STYLE, "attribution": BASEMAP_ATTRIBUTION},
         "vocab": dispatch_vocabulary(),
+        "zones": page_zones(),
     }
     header = TEMPLATES.get_template("head.html").render(
         title=spec.title,

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from core.errors import NotFound
 from dispatch.taxonomy import CATEGORIES
+from jurisdictions.timezones import page_zones
 from piket.functions import FUNCTIONS
 from piket.shifts import OFFICER_CHECKS, SHIFT_CHECKS
 
@@ -41,6 +42,7 @@ def render_piket_page(page: str) -> str:
         "functions": {code: f.label for code, f in FUNCTIONS.items()},
         "shift_checks": SHIFT_CHECKS,
         "officer_checks": OFFICER_CHECKS,
+        "zones": page_zones(),
     }
     return TEMPLATES.get_template("piket_page.html").render(
         title=title,

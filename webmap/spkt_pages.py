@@ -6,12 +6,19 @@ import json
 from functools import lru_cache
 
 from core.settings import Settings
+from jurisdictions.timezones import page_zones
 from webmap.maps import TEMPLATES, dispatch_vocabulary
 
 
 @lru_cache(maxsize=8)
 def _desk(tile_url: str) -> str:
-    config = {"page": "spkt", "map": None, "tile_url": tile_url, "vocab": dispatch_vocabulary()}
+    config = {
+        "page": "spkt",
+        "map": None,
+        "tile_url": tile_url,
+        "vocab": dispatch_vocabulary(),
+        "zones": page_zones(),
+    }
     return TEMPLATES.get_template("spkt_page.html").render(
         config_json=json.dumps(config).replace("</", "<\\/")
     )

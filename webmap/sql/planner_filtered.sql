@@ -1,10 +1,14 @@
 -- The incidents of a period within a scope; every planner query starts from this CTE.
-WITH f AS (
+-- Zones come as bound parameters from jurisdictions/timezones.py (names, IANA names, fallback).
+WITH zones AS (
+    SELECT * FROM unnest(CAST(:zone_names AS text[]), CAST(:zone_ianas AS text[])) AS z(name, iana)
+), f AS (
     SELECT i.id, i.category, i.priority, i.status, i.call_received_at, i.on_scene_at,
-           COALESCE(i.timezone, 'WITA') AS tz, i.geom, i.polsek_id, i.polres_id,
+           COALESCE(z.name, :fallback_zone) AS tz,
+           COALESCE(z.iana, :fallback_iana) AS tz_iana, i.geom, i.polsek_id, i.polres_id,
            i.response_target_s AS target_s,
            EXTRACT(EPOCH FROM (i.on_scene_at - i.call_received_at)) AS response_s
-    FROM incidents i
+    FROM incidents i LEFT JOIN zones z ON z.name = i.timezone
     WHERE i.call_received_at >= :start AND i.call_received_at < :end
       AND i.validity NOT IN ('invalid', 'prank', 'duplicate')
       AND (CAST(:ids AS integer[]) IS NULL

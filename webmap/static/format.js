@@ -4,7 +4,6 @@
 (function () {
   "use strict";
   const S = window.Siaga;
-  const TZ_OFFSET_H = { WIB: 7, WITA: 8, WIT: 9 };
   const numberCache = {};
   const F = {};
 
@@ -48,10 +47,10 @@
     return F.number(s / 3600, s < 36000 ? 1 : 0) + " jam";
   };
 
-  function zoneOf(tz) { return TZ_OFFSET_H[tz] !== undefined ? tz : "WITA"; }
+  const zoneOf = (tz) => S.zoneOf(tz);
 
   function local(iso, tz) {
-    return new Date(new Date(iso).getTime() + TZ_OFFSET_H[zoneOf(tz)] * 3600 * 1000);
+    return new Date(new Date(iso).getTime() + S.zoneOffsetMs(tz));
   }
 
   /* A UTC instant as the zone's clock: "14.05 WITA" (withSeconds: "14.05.09 WITA"). */

@@ -7,15 +7,14 @@
   const esc = (t) => S().escape(t == null ? "" : String(t));
   const fn = (code) => C().functions[code] || code;
   const FORWARD_LABELS = { sent: "menunggu diterima", acknowledged: "diterima", done: "selesai" };
-  let zone = "WITA";
-  const OFFSET_H = { WIB: 7, WITA: 8, WIT: 9 };
+  let zone = null;  // the centre's zone once known; Siaga.zoneOf gives the server's fallback
   const MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"];
   /* "3 Des 08.00 WITA": date and time in the centre's zone (fixed offsets, no DST). */
   const when = (iso) => {
     if (!iso) return "–";
-    const at = new Date(new Date(iso).getTime() + (OFFSET_H[zone] || 8) * 3600 * 1000);
+    const at = new Date(new Date(iso).getTime() + S().zoneOffsetMs(zone));
     const hhmm = at.toISOString().slice(11, 16).replace(":", ".");
-    return `${at.getUTCDate()} ${MONTHS[at.getUTCMonth()]} ${hhmm} ${zone}`;
+    return `${at.getUTCDate()} ${MONTHS[at.getUTCMonth()]} ${hhmm} ${S().zoneOf(zone)}`;
   };
 
   async function guarded(action) {

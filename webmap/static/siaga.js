@@ -4,7 +4,6 @@
   "use strict";
   const TOKEN_KEY = "siaga_token";
   const SILENCE_MS = 25000;
-  const TZ_OFFSET_H = { WIB: 7, WITA: 8, WIT: 9 };
   const Siaga = {};
   window.SiagaPages = window.SiagaPages || {};
 
@@ -256,12 +255,20 @@
     return sign + (h ? h + ":" + pad(m) : m) + ":" + pad(s);
   };
 
+  /* Zone offsets and the fallback for a zone-less jurisdiction come from the server
+     (jurisdictions/timezones.py) in the page config; no zone rule is written here. */
+  Siaga.zones = () => (window.SIAGA_CONFIG || {}).zones || { offsets_h: {}, fallback: null };
+  Siaga.zoneOf = function (tz) {
+    const zones = Siaga.zones();
+    return zones.offsets_h[tz] !== undefined ? tz : zones.fallback;
+  };
+  Siaga.zoneOffsetMs = (tz) => Siaga.zones().offsets_h[Siaga.zoneOf(tz)] * 3600 * 1000;
+
   /* A UTC ISO time shown in the incident's zone (WIB/WITA/WIT). */
   Siaga.fmtLocal = function (iso, tz) {
     if (!iso) return "–";
-    const zone = TZ_OFFSET_H[tz] !== undefined ? tz : "WITA";
-    const local = new Date(new Date(iso).getTime() + TZ_OFFSET_H[zone] * 3600 * 1000);
-    return local.toISOString().slice(11, 19) + " " + zone;
+    const local = new Date(new Date(iso).getTime() + Siaga.zoneOffsetMs(tz));
+    return local.toISOString().slice(11, 19) + " " + Siaga.zoneOf(tz);
   };
 
   Siaga.secondsSince = (iso) => (Date.now() - new Date(iso).getTime()) / 1000;
