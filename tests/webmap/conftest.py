@@ -208,6 +208,15 @@ class PageVisit:
         assert not failed, f"failed requests: {failed}"
         assert not self.console_errors, f"script errors: {self.console_errors}"
 
+    def reload(self) -> None:
+        """Reload the page; fetches the reload itself cuts off are not failures."""
+        before = len(self.failed)
+        self.page.reload()
+        self.page.wait_for_load_state("load")
+        cut = [f for f in self.failed[before:] if f.endswith("net::ERR_ABORTED")]
+        for failure in cut:
+            self.failed.remove(failure)
+
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"

@@ -341,7 +341,7 @@ def test_polres_offer_alert_sounds_and_mute_is_per_user(shift_page, shift):
     before = page.evaluate("Siaga.operator.alerts.soundAttempts")
     page.evaluate("Siaga.operator.alerts.raise('near_target', 'x:1', 'uji')")
     assert page.evaluate("Siaga.operator.alerts.soundAttempts") == before
-    page.reload()  # remembered for this user
+    polres.reload()  # remembered for this user
     page.wait_for_function("() => Siaga.operator.me")
     page.wait_for_function("() => document.getElementById('mute').textContent === 'Suara: mati'")
     page.keyboard.press("Alt+M")  # back on, for whoever sits here next with this login
