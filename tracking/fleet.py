@@ -9,7 +9,7 @@ import threading
 import time
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from core.db import make_engine, make_session_factory, session_scope
 from core.settings import Settings
@@ -63,6 +63,21 @@ def ensure_fleet(
     return fleet
 
 
+def area_timezone(session: Session) -> str | None:
+    """The zone (WIB/WITA/WIT) of the demo Polsek, from it or its Polres or Polda."""
+    polsek = aliased(Jurisdiction)
+    polres = aliased(Jurisdiction)
+    polda = aliased(Jurisdiction)
+    query = (
+        select(func.coalesce(polsek.timezone, polres.timezone, polda.timezone))
+        .select_from(polsek)
+        .outerjoin(polres, polres.id == polsek.parent_id)
+        .outerjoin(polda, polda.id == polres.parent_id)
+        .where(polsek.id == demo_polsek_id(session))
+    )
+    return session.scalar(query)
+
+
 def patrol_area(session: Session) -> tuple[float, float, float, float]:
     """Bounding box of the Polsek areas in force, or the demo city's."""
     box = session.execute(
@@ -94,6 +109,7 @@ def run_simulation(
         home = demo_polsek_id(session)
         fleet_units = ensure_fleet(session, count=units, prefix=prefix, home_jurisdiction_id=home)
         area = patrol_area(session)
+        timezone = area_timezone(session)
     engine.dispose()
     rng = random.Random(seed)
     planner = Planner(roads_for(settings), rng)
@@ -101,7 +117,13 @@ def run_simulation(
         patrol_unit(planner, call_sign, kind, area, rng) for call_sign, kind in fleet_units
     ]
     fleet = Fleet(
-        settings, sim_units, interval_s=interval_s, dwell_s=dwell_s, seed=seed, planner=planner
+        settings,
+        sim_units,
+        interval_s=interval_s,
+        dwell_s=dwell_s,
+        seed=seed,
+        planner=planner,
+        timezone=timezone,
     )
     _drive(fleet, area, duration_s)
 

@@ -1,11 +1,11 @@
 """Fleet simulator: units drive engine routes between patrol posts, report GPS, take jobs.
 
 Each unit acknowledges a job, reports en_route, drives the OSRM route to the incident at its
-profile's speeds, waits there a while and reports cleared, then drives back to patrolling.
-It never reports on_scene: arrival is what the dispatch worker reads from its GPS fixes (a
-crew can still press the button). Up to PER_UNIT_LINKS units each get their own MQTT
-connection (with a last will on their /link topic, like a real tracker); larger fleets share
-one connection.
+profile's speeds (times the peak factor in the area's local peak hours, as the ETA has),
+waits there a while and reports cleared, then drives back to patrolling. It never reports
+on_scene: arrival is what the dispatch worker reads from its GPS fixes (a crew can still
+press the button). Up to PER_UNIT_LINKS units each get their own MQTT connection (with a
+last will on their /link topic, like a real tracker); larger fleets share one connection.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import paho.mqtt.client as mqtt
 
 from core.mqtt import connect, make_client
 from core.settings import Settings
+from roads.service import local_hour
 from tracking.driving import Drive, Planner
 from tracking.jobs import unit_topic
 
@@ -100,8 +101,10 @@ class Fleet:
         dwell_s: float,
         seed: int,
         planner: Planner,
+        timezone: str | None = None,
     ) -> None:
         self.settings = settings
+        self.timezone = timezone  # of the patrolled area: peak hours are local hours
         self.units = {u.call_sign: u for u in units}
         self.interval_s = interval_s
         self.dwell_s = dwell_s
@@ -176,8 +179,12 @@ class Fleet:
                 unit, "status", {"status": "en_route", "job_id": job["job_id"], "at": stamp}
             )
             unit.mode, unit.job_id = "to_job", str(job["job_id"])
-            target = (float(job["lon"]), float(job["lat"]))
-            unit.drive = self.planner.drive(unit.kind, (unit.lon, unit.lat), target, now)
+            self.drive_to(unit, (float(job["lon"]), float(job["lat"])), now)
+
+    def drive_to(self, unit: SimUnit, target: tuple[float, float], now: float) -> None:
+        """Set off along the engine's route, at the profile's speeds for the local hour."""
+        hour = local_hour(datetime.fromtimestamp(now, UTC), self.timezone)
+        unit.drive = self.planner.drive(unit.kind, (unit.lon, unit.lat), target, now, hour=hour)
 
     def next_post(self, unit: SimUnit, now: float) -> None:
         """Drive on to the unit's next patrol post."""
@@ -185,9 +192,8 @@ class Fleet:
             unit.drive = None
             return
         unit.post_index = (unit.post_index + 1) % len(unit.posts)
-        post = unit.posts[unit.post_index]
         unit.mode = "patrol"
-        unit.drive = self.planner.drive(unit.kind, (unit.lon, unit.lat), post, now)
+        self.drive_to(unit, unit.posts[unit.post_index], now)
 
     def step(self, unit: SimUnit, now: float) -> None:
         """Advance one unit to `now` and publish what it has to say."""

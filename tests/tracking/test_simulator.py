@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -113,3 +114,28 @@ def clear_retained(settings, topic: str) -> None:  # noqa: ANN001
     pub = Publisher(settings)
     pub.client.publish(topic, b"", qos=1, retain=True).wait_for_publish(10)
     pub.close()
+
+
+def test_live_drives_take_the_peak_factor_of_the_local_hour(settings, road_data):  # noqa: ANN001
+    """A trip started at 17:00 WITA drives slower than the same trip at 11:00 WITA."""
+    roads = roads_for(settings)
+    peak = roads.profiles["R4"].peak_factor
+    start, target = (116.8300, -1.2700), (116.8520, -1.2560)
+    route_s = roads.engine.route("R4", start, target).leg.duration_s
+    durations = {}
+    for label, utc_hour in (("off_peak", 3), ("peak", 9)):  # 11:00 and 17:00 WITA
+        now = datetime(2026, 12, 3, utc_hour, 0, tzinfo=UTC).timestamp()
+        sim = SimUnit("P-1", "R4", *start)
+        fleet = Fleet(
+            settings,
+            [sim],
+            interval_s=5,
+            dwell_s=60,
+            seed=3,
+            planner=Planner(roads, random.Random(3)),
+            timezone="WITA",
+        )
+        fleet.drive_to(sim, target, now)
+        durations[label] = sim.drive.duration_s / route_s
+    assert 0.95 <= durations["off_peak"] <= 1.15
+    assert 0.95 * peak <= durations["peak"] <= 1.15 * peak
