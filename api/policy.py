@@ -150,6 +150,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/planner/heat"): rule(STAFF),
     ("GET", "/api/planner/hexbins"): rule(STAFF),
     ("GET", "/api/planner/share"): rule(STAFF),
+    ("GET", "/api/planner/coverage"): rule(STAFF),
     ("GET", "/api/planner/export.csv"): rule(STAFF),
     ("GET", "/api/planner/export.geojson"): rule(STAFF),
     # unit page: the logged-in unit's own job and phone location

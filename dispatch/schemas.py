@@ -410,6 +410,9 @@ class PolsekCoverageOut(BaseModel):
     road_km: float
     covered_km: float  # reachable within target_s by the Polres's ready units
     share: float | None  # covered_km / road_km (None: no mapped road inside)
+    area_km2: float  # the Polsek's ground, in the cells coverage measures it by
+    covered_area_km2: float  # ground reachable within target_s (road, then off-road)
+    area_share: float | None  # covered_area_km2 / area_km2 (None: no mapped road inside)
     label: str  # Bahasa Indonesia, for the map
     uncovered: list[list[float]]  # road sample points (lon, lat) not reachable in time
 
@@ -429,6 +432,7 @@ class CoverageOut(BaseModel):
     hour: int  # local hour the speeds were taken for
     road_data: bool
     units_ready: int
+    history_at: datetime | None = None  # the stored moment shown (planner), None: now
     polsek: list[PolsekCoverageOut]
     move_up: MoveUpOut | None
 

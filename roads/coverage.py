@@ -1,24 +1,34 @@
-"""Coverage against the target: the share of an area's road length that units reach in time.
+"""Coverage against the target: the share of an area's road length and of its ground that
+units reach in time.
 
 The build samples every drivable way every 200 m (roads/network.py); the samples inside an
 area are the destinations of one OSRM table per vehicle kind, with the ready units of that
 kind as sources. A sample is covered when its fastest unit's ETA (the same off-road legs and
-peak factor as the recommendation) is within the target. A move-up suggestion tries each
-idle unit at a few uncovered places (one more table) and keeps the move that covers most.
+peak factor as the recommendation) is within the target. The ground is a grid of cells over
+the area: a cell is reached by way of its nearest road sample, plus the straight leg from
+that sample to the cell's centre at the access speed (the off-road leg of an ETA). A move-up
+suggestion tries each idle unit at a few uncovered places (one more table) and keeps the
+move that covers most road.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
-from roads.network import RoadNetwork
+from roads.network import METRES_PER_DEG, RoadNetwork
 from roads.service import Roads, peak_factor, profile_for, road_kind
 
 CANDIDATES = 12  # uncovered places tried per move-up suggestion
+# Ground cells: 100 m squares (half the road sample spacing), coarser for very large areas
+# so that one Polsek never needs more than MAX_AREA_CELLS look-ups.
+AREA_CELL_M = 100.0
+MAX_AREA_CELLS = 40_000
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,51 @@ class Samples:
     @property
     def road_m(self) -> float:
         return float(self.metres.sum())
+
+
+@dataclass(frozen=True)
+class AreaCells:
+    """Ground cells of an area: each one's nearest road sample and the metres off-road to it."""
+
+    nearest: np.ndarray  # index into the samples the cells were built from
+    off_road_m: np.ndarray
+    cell_km2: float
+
+    @classmethod
+    def inside(cls, area: BaseGeometry, samples: Samples) -> AreaCells:
+        """Cells whose centres lie inside the area (equirectangular metres: small areas)."""
+        west, south, east, north = area.bounds
+        coslat = math.cos(math.radians((south + north) / 2))
+        width_m = (east - west) * coslat * METRES_PER_DEG
+        height_m = (north - south) * METRES_PER_DEG
+        cell_m = max(AREA_CELL_M, math.sqrt(width_m * height_m / MAX_AREA_CELLS))
+        xs = west + (np.arange(max(1, math.ceil(width_m / cell_m))) + 0.5) * (
+            cell_m / (coslat * METRES_PER_DEG)
+        )
+        ys = south + (np.arange(max(1, math.ceil(height_m / cell_m))) + 0.5) * (
+            cell_m / METRES_PER_DEG
+        )
+        lon, lat = (grid.ravel() for grid in np.meshgrid(xs, ys))
+        inside = shapely.contains_xy(area, lon, lat)
+        lon, lat = lon[inside], lat[inside]
+        cell_km2 = cell_m * cell_m / 1e6
+        if not samples.points or not len(lon):
+            return cls(np.zeros(len(lon), int), np.full(len(lon), np.inf), cell_km2)
+        scale = np.array([coslat * METRES_PER_DEG, METRES_PER_DEG])
+        tree = cKDTree(np.asarray(samples.points) * scale)
+        off_road_m, nearest = tree.query(np.column_stack([lon, lat]) * scale)
+        return cls(np.asarray(nearest, int), np.asarray(off_road_m, float), cell_km2)
+
+    @property
+    def area_km2(self) -> float:
+        return len(self.nearest) * self.cell_km2
+
+    def covered_km2(self, best_s: np.ndarray, target_s: float, access_mps: float) -> float:
+        """Ground reached within the target: the cell's road sample, then off-road."""
+        if not len(self.nearest) or not len(best_s):
+            return 0.0  # no road sample inside: the ground is not reached by road
+        reach_s = best_s[self.nearest] + self.off_road_m / access_mps
+        return float(np.count_nonzero(reach_s <= target_s)) * self.cell_km2
 
 
 def unit_times(

@@ -54,7 +54,10 @@ PAGES: dict[str, PageSpec] = {
     "operator": PageSpec("Konsol Operator 110", "operator.html", "operator.js", (LIVE_JS,)),
     "commander": PageSpec("Peta Komando Langsung", "commander.html", "commander.js", (LIVE_JS,)),
     "planner": PageSpec(
-        "Analisis Perencanaan", "planner.html", "planner.js", extra_js=(LEAFLET_HEAT_JS,)
+        "Analisis Perencanaan",
+        "planner.html",
+        "planner.js",
+        extra_js=(LEAFLET_HEAT_JS, "/static/siaga/planner_coverage.js"),
     ),
     "unit": PageSpec("Halaman Unit Patroli", "unit.html", "unit.js"),
 }

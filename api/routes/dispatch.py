@@ -209,6 +209,9 @@ def get_recommendations(
 def get_coverage(
     jurisdiction_id: int = Query(..., description="A Polres (all its Polsek) or one Polsek"),
     hour: int | None = Query(None, ge=0, le=23, description="Local hour (default: now)"),
+    history_days: int | None = Query(
+        None, ge=1, le=31, description="From the fleet's stored positions at `hour` (days back)"
+    ),
     session: Session = Depends(get_session),
     scope: Scope = Depends(get_scope),
     settings: Settings = Depends(get_settings_dep),
@@ -221,7 +224,30 @@ def get_coverage(
         stale_s=settings.unit_fix_stale_s,
         jurisdiction_ids=scope.jurisdiction_ids,
         hour=hour,
+        history_days=history_days,
     )
+
+
+@router.get("/planner/coverage", response_model=schemas.CoverageOut)
+def get_planner_coverage(
+    jurisdiction_id: int = Query(..., description="A Polres (all its Polsek) or one Polsek"),
+    hour: int = Query(..., ge=0, le=23, description="Local hour of day"),
+    history_days: int = Query(7, ge=1, le=31, description="Days of stored positions"),
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+    settings: Settings = Depends(get_settings_dep),
+) -> dict:
+    """The same coverage for an hour of day, from the fleet's stored positions (no move-up)."""
+    report = coverage_report(
+        session,
+        roads_for(settings),
+        jurisdiction_id=jurisdiction_id,
+        stale_s=settings.unit_fix_stale_s,
+        jurisdiction_ids=scope.jurisdiction_ids,
+        hour=hour,
+        history_days=history_days,
+    )
+    return report | {"move_up": None}  # a past moment's units: nothing to move now
 
 
 @router.get("/incidents/{incident_id}/route", response_model=schemas.UnitRouteOut)

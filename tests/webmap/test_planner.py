@@ -132,3 +132,21 @@ def test_planner_page_layers_and_export(open_page, june_incidents):
         page.click("#export-geojson")
     assert '"FeatureCollection"' in open(download.value.path(), encoding="utf-8").read()
     visit.assert_clean()
+
+
+def test_planner_coverage_for_an_hour_lists_each_polsek(open_page, city):
+    visit = open_page("/planner", role="planner")
+    page = visit.page
+    page.wait_for_function("() => document.getElementById('cov-polres').options.length > 0")
+    page.select_option("#cov-hour", "17")
+    page.click("#cov-apply")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#cov-result li').length >= 3"
+        " && document.getElementById('cov-result').textContent.includes('Polsek')"
+    )
+    text = page.inner_text("#cov-result")
+    # The synthetic city has no stored positions and lies outside the road extract.
+    assert "Tidak ada unit siap tercatat pada jam ini." in text
+    assert text.count("tidak ada data jalan") >= 2
+    visit.screenshot("planner-coverage")
+    visit.assert_clean()
