@@ -1,5 +1,7 @@
 """OSRM in-process: one engine per vehicle profile, loaded once per process per build.
 
+CH where the build contracted it (small graphs, see roads/build.py), MLD otherwise.
+
 Points snap to the nearest road segment (OSRM's own R-tree); the snap distance decides
 whether a point is inside the road data. The leg between a point and its snapped position
 is timed at the profile's access speed, for the table and the route alike, so the ETA a
@@ -67,17 +69,22 @@ class RoadEngine:
     def __init__(self, build_dir: Path, profiles: dict[str, VehicleProfile]) -> None:
         self.build_dir = build_dir
         self.profiles = profiles
-        self._engines = {
-            kind: osrm.OSRM(
-                storage_config=str(build_dir / kind / "data.osrm"),
-                algorithm="MLD",
-                use_shared_memory=False,
-            )
+        self.algorithms = {
+            kind: "CH" if (build_dir / kind / "data.osrm.hsgr").is_file() else "MLD"
             for kind in profiles
             if (build_dir / kind / "data.osrm.mldgr").is_file()
         }
+        self._engines = {
+            kind: osrm.OSRM(
+                storage_config=str(build_dir / kind / "data.osrm"),
+                algorithm=algorithm,
+                use_shared_memory=False,
+            )
+            for kind, algorithm in self.algorithms.items()
+        }
         self.network = load_network(build_dir)
-        log.info("road data %s loaded: %s", build_dir.name, ", ".join(sorted(self._engines)))
+        loaded = ", ".join(f"{k} ({a})" for k, a in sorted(self.algorithms.items()))
+        log.info("road data %s loaded: %s", build_dir.name, loaded)
 
     def kinds(self) -> list[str]:
         """Vehicle kinds this build can route."""

@@ -52,3 +52,34 @@ def test_a_failed_build_leaves_the_current_data(shared_data, tmp_path: Path) -> 
     assert sorted(p.name for p in (tmp_path / "builds").iterdir()) == [good.name]
     with pytest.raises(SetupError, match="not found"):
         build_roads(tmp_path / "missing.osm.pbf", tmp_path, say=lambda _: None)
+
+
+def test_a_small_graph_routes_on_ch_with_the_durations_mld_gives(road_data) -> None:  # noqa: ANN001
+    import osrm
+
+    from roads.build import ch_eligible
+
+    assert build_info(road_data)["algorithms"] == {"R2": "CH", "R4": "CH"}
+    assert ch_eligible(road_data / "R4")
+    engine = load_engine(road_data.parent.parent, load_profiles())
+    assert engine.algorithms == {"R2": "CH", "R4": "CH"}
+    mld = osrm.OSRM(
+        storage_config=str(road_data / "R4" / "data.osrm"),
+        algorithm="MLD",
+        use_shared_memory=False,
+    )
+    units = [(116.81 + 0.006 * i, -1.25 - 0.0028 * i) for i in range(10)]
+    _, legs = engine.table_to("R4", TARGET, units)
+    params = osrm.TableParameters(
+        coordinates=[TARGET, *units],
+        sources=list(range(1, 11)),
+        destinations=[0],
+        annotations=["duration"],
+    )
+    mld_s = [row[0] for row in mld.Table(params)["durations"]]
+    access_mps = load_profiles()["R4"].access_kmh / 3.6
+    ch_s = [None if leg is None else leg.duration_s - leg.off_road_m / access_mps for leg in legs]
+    assert sum(s is not None for s in ch_s) >= 8
+    for ch, expected in zip(ch_s, mld_s, strict=True):
+        assert (ch is None) == (expected is None)
+        assert ch is None or ch == pytest.approx(expected, abs=0.5)
