@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput, NotFound
 from dispatch.recommend import _FREE
+from jurisdictions.timezones import local_day_start, local_time
 from roads.coverage import AreaCells, Samples, covered_metres, suggest_move_up, unit_times
-from roads.service import DEFAULT_KIND, UTC_OFFSET_H, Roads, local_hour, profile_for
+from roads.service import DEFAULT_KIND, Roads, local_hour, profile_for
 
 POLSEK_SQL = text("""
 SELECT s.id, s.code, s.name, s.level, s.parent_id,
@@ -166,12 +167,11 @@ def _instants(now: datetime, hour: int, timezone: str | None, days: int) -> list
     """hour:30 local on each of the last `days` days that has already passed."""
     if not 1 <= days <= HISTORY_DAYS_MAX:
         raise InvalidInput(f"riwayat 1 sampai {HISTORY_DAYS_MAX} hari", field="history_days")
-    offset = timedelta(hours=UTC_OFFSET_H.get(timezone or "WIB", 7))
-    today = (now + offset).date()
+    today = local_time(now, timezone).date()
     instants = []
     for back in range(days + 1):
-        local = datetime(today.year, today.month, today.day, hour, 30, tzinfo=UTC)
-        at = local - timedelta(days=back) - offset
+        day_start = local_day_start(today - timedelta(days=back), timezone)
+        at = day_start + timedelta(hours=hour, minutes=30)
         if at <= now and len(instants) < days:
             instants.append(at)
     return instants
