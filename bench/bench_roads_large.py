@@ -2,7 +2,7 @@
 
 bench/grid_pbf.py writes a 448 x 448 city grid (200,704 intersections, 1,003,520 nodes) as
 .osm.pbf; `roads.build` makes its OSRM data in state_dir/bench-large (kept between runs:
-the first build takes minutes). 20,000 units stand on the grid, 8,000 of them ready; the
+the first build takes minutes). 50,000 units stand on the grid, 20,000 of them ready; the
 figure is the whole recommendation (KNN shortlist, one OSRM table per kind, exclusions)
 beside the same recommendation without road data (the database part alone), same run.
 --quick skips it unless the data is already built.
@@ -29,7 +29,7 @@ from roads.engine import load_engine
 from roads.service import Roads, vehicle_profiles
 
 SIDE = 448
-UNITS = 20_000
+UNITS = 50_000
 INCIDENTS = 50
 
 LOAD_UNITS = text("""
