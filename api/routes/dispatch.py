@@ -209,9 +209,6 @@ def get_recommendations(
 def get_coverage(
     jurisdiction_id: int = Query(..., description="A Polres (all its Polsek) or one Polsek"),
     hour: int | None = Query(None, ge=0, le=23, description="Local hour (default: now)"),
-    history_days: int | None = Query(
-        None, ge=1, le=31, description="From the fleet's stored positions at `hour` (days back)"
-    ),
     session: Session = Depends(get_session),
     scope: Scope = Depends(get_scope),
     settings: Settings = Depends(get_settings_dep),
@@ -224,7 +221,6 @@ def get_coverage(
         stale_s=settings.unit_fix_stale_s,
         jurisdiction_ids=scope.jurisdiction_ids,
         hour=hour,
-        history_days=history_days,
     )
 
 
