@@ -22,7 +22,6 @@ import time
 import uuid
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
 from sqlalchemy import text
 
 from bench.common import BenchContext, Figure, percentile
@@ -31,7 +30,6 @@ from core.mqtt import connect, make_client
 from core.settings import PROJECT_ROOT, Settings
 from tracking.fleet import ensure_fleet
 from tracking.jobs import unit_topic
-from tracking.mqtt_reader import BufferedReadClient
 
 UNITS = 1000
 PROBES = 20
@@ -81,9 +79,8 @@ def publish_backlog(
     return pub.close()
 
 
-def _bare_subscriber(url: str, client_id: str, topic: str, counts, index: int, stop, lean) -> None:  # noqa: ANN001
-    client_class = BufferedReadClient if lean else mqtt.Client
-    client, target, props = make_client(url, client_id, persistent=True, client_class=client_class)
+def _bare_subscriber(url: str, client_id: str, topic: str, counts, index: int, stop) -> None:  # noqa: ANN001
+    client, target, props = make_client(url, client_id, persistent=True)
     state = {"n": 0, "first": 0.0, "last": 0.0, "subscribed": False}
 
     def on_message(c, u, m) -> None:  # noqa: ANN001
@@ -105,14 +102,13 @@ def _bare_subscriber(url: str, client_id: str, topic: str, counts, index: int, s
 
 
 def raw_broker_rate(
-    settings: Settings, root: str, signs: list[str], total: int, workers: int, *, lean: bool
+    settings: Settings, root: str, signs: list[str], total: int, workers: int
 ) -> tuple[float, float]:
-    """Bare subscribers (shared subscription, automatic PUBACK) draining the same backlog:
-    stock paho clients, or (lean) the ingest worker's own reader (tracking/mqtt_reader.py).
+    """Bare stock paho subscribers (automatic PUBACK) draining the same backlog.
 
     Returns messages/s and their CPU microseconds per message.
     """
-    topic = f"$share/bench-raw/{root}/units/+/location"
+    topic = f"{root}/units/+/location"
     manager = mp.Manager()
     counts = manager.list([(0, 0.0, 0.0, False)] * workers)
     ids = [f"bench-raw-{uuid.uuid4().hex[:6]}-{i}" for i in range(workers)]
@@ -122,7 +118,7 @@ def raw_broker_rate(
         procs = [
             mp.Process(
                 target=_bare_subscriber,
-                args=(settings.mqtt_dsn(), cid, topic, counts, i, stop, lean),
+                args=(settings.mqtt_dsn(), cid, topic, counts, i, stop),
             )
             for i, cid in enumerate(ids)
         ]
@@ -365,10 +361,7 @@ def run(ctx: BenchContext) -> list[Figure]:
     probes = register_units(ctx, PROBES, "PROBE")
     n_workers = settings.ingest_workers
     raw_root = settings.mqtt_topic_root + "/raw"
-    raw_rate, raw_cpu_us = raw_broker_rate(settings, raw_root, signs, total, n_workers, lean=False)
-    lean_rate, lean_cpu_us = raw_broker_rate(
-        settings, raw_root + "-lean", signs, total, n_workers, lean=True
-    )
+    raw_rate, raw_cpu_us = raw_broker_rate(settings, raw_root, signs, total, 1)
     workers = Workers(settings, n_workers)
     try:
         rate, cpu_us = ingest_drain_rate(ctx, workers, units, total)
@@ -392,10 +385,9 @@ def run(ctx: BenchContext) -> list[Figure]:
             "broker_raw_msgs_per_s",
             raw_rate,
             note=f"QoS 1, {n_workers} workers draining a {total:,}-fix backlog into PostGIS; "
-            f"baseline: {n_workers} bare stock paho subscribers draining the same backlog; CPU "
+            f"baseline: a bare stock paho subscriber draining the same backlog; CPU "
             f"per message {cpu_us:.0f} us in the workers, {raw_cpu_us:.0f} us in the bare "
-            f"subscribers; bare subscribers on the workers' reader (tracking/mqtt_reader.py): "
-            f"{lean_rate:,.0f} msgs/s, {lean_cpu_us:.0f} us per message",
+            "subscriber",
         ),
         Figure(
             "ingest_visible_p99_ms",

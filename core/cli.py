@@ -17,7 +17,7 @@ app = typer.Typer(
     help="Siaga 110: dispatch and patrol tracking for the Polri 110 line.", no_args_is_help=True
 )
 services_app = typer.Typer(
-    help="Embedded PostGIS cluster and Mosquitto broker.", no_args_is_help=True
+    help="Embedded PostGIS cluster and nats-server MQTT broker.", no_args_is_help=True
 )
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 app.add_typer(services_app, name="services")
@@ -43,7 +43,7 @@ def _fail(message: str) -> None:
 
 @services_app.command("up")
 def services_up() -> None:
-    """Start the embedded PostGIS and Mosquitto (unless SIAGA_* URLs point elsewhere)."""
+    """Start the embedded PostGIS and broker (unless SIAGA_* URLs point elsewhere)."""
     from core.embedded import ensure_postgres
     from core.embedded_broker import ensure_broker
 
@@ -58,13 +58,13 @@ def services_up() -> None:
 
 @services_app.command("down")
 def services_down() -> None:
-    """Stop the embedded PostGIS and Mosquitto."""
+    """Stop the embedded PostGIS and broker."""
     from core.embedded import stop_postgres
     from core.embedded_broker import stop_broker
 
     settings = get_settings()
     typer.echo(f"postgres: {'stopped' if stop_postgres(settings) else 'was not running'}")
-    typer.echo(f"mosquitto: {'stopped' if stop_broker(settings) else 'was not running'}")
+    typer.echo(f"broker:   {'stopped' if stop_broker(settings) else 'was not running'}")
 
 
 @services_app.command("status")
@@ -75,7 +75,7 @@ def services_status() -> None:
 
     settings = get_settings()
     typer.echo(f"postgres:  {postgres_status(settings)}")
-    typer.echo(f"mosquitto: {broker_status(settings)}")
+    typer.echo(f"broker:    nats-server {broker_status(settings)}")
 
 
 @db_app.command("upgrade")
@@ -173,7 +173,7 @@ def _demo_hooks() -> list:
 
 @app.command("stop")
 def stop(
-    keep_services: bool = typer.Option(False, help="Leave PostGIS and Mosquitto running"),
+    keep_services: bool = typer.Option(False, help="Leave PostGIS and the broker running"),
 ) -> None:
     """Stop what `siaga demo` started."""
     from core.processes import list_processes, stop_process

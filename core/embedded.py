@@ -1,7 +1,7 @@
-"""Embedded PostGIS cluster and Mosquitto broker under the project state folder.
+"""Embedded PostGIS cluster (and helpers for the broker) under the project state folder.
 
 Used when SIAGA_DATABASE_URL / SIAGA_MQTT_URL are unset. Everything lives in
-`state_dir` (pg/, mosquitto/) and listens on 127.0.0.1 only, on ports chosen
+`state_dir` (pg/, nats/) and listens on 127.0.0.1 only, on ports chosen
 not to clash with system servers (55432, 51883 by default).
 """
 
@@ -31,7 +31,7 @@ def _pg_dir(settings: Settings) -> Path:
 def service_dir(settings: Settings, name: str, user: str) -> Path:
     """state_dir/<name>; as root, a path the service's system user can reach.
 
-    PostgreSQL and Mosquitto drop root. When the checkout sits under a folder
+    PostgreSQL and nats-server run as their own system users. When the checkout sits under a folder
     that user cannot traverse (a 0700 home), the data lives under /var/lib/siaga
     and state_dir/<name> is a symlink to it.
     """
@@ -51,7 +51,7 @@ def service_dir(settings: Settings, name: str, user: str) -> Path:
 
 def remove_state_dir(state_dir: Path) -> None:
     """Delete a state folder and any service data it moved under /var/lib/siaga."""
-    for name in ("pg", "mosquitto"):
+    for name in ("pg", "nats", "mosquitto"):
         link = state_dir / name
         if link.is_symlink():
             shutil.rmtree(link.resolve().parent, ignore_errors=True)

@@ -1,15 +1,22 @@
-"""Embedded Mosquitto broker under state_dir/mosquitto (credentials required, persistent)."""
+"""Embedded broker: nats-server with its MQTT listener, sessions and QoS 1 messages in JetStream.
+
+Everything lives under state_dir/nats (config, accounts, JetStream store, log). A QoS 1 message
+is written to the JetStream file store before the broker sends PUBACK, and persistent sessions
+(subscriptions and unacknowledged deliveries) are JetStream streams too, so a `kill -9` of the
+broker loses nothing it acknowledged (docs/DESIGN.md, Tracking, has the measurements).
+"""
 
 from __future__ import annotations
 
-import base64
-import hashlib
+import json
 import os
 import pwd
 import signal
 import subprocess
 import time
 from pathlib import Path
+
+import bcrypt
 
 from core.embedded import (
     chown_tree,
@@ -24,6 +31,8 @@ from core.embedded import (
 from core.errors import SetupError
 from core.settings import Settings
 
+BROKER_BINARY = "/usr/sbin/nats-server"
+BROKER_USER = "nats"  # the Debian package's system user; the server runs as it under root
 MQTT_SERVICE_USER = "siaga-service"
 # Platform broker accounts: the service account (API, simulator, tests), the ingest worker and
 # dispatch. Their passwords are generated into <account>_password files beside the broker.
@@ -32,83 +41,108 @@ SERVICE_ACCOUNTS = {
     "ingest": "siaga-ingest",
     "dispatch": "siaga-dispatch",
 }
-# Written by `siaga units credentials` (tracking/credentials.py); appended after the accounts.
-UNITS_PASSWD = "units.passwd"
-UNITS_ACL = "units.acl"
+# Written by `siaga units credentials` (tracking/credentials.py): one user entry per line.
+UNITS_USERS = "units.users"
+AUTH_FILE = "auth.conf"
+# The MQTT listener delivers QoS 1 messages to a session's subscriptions on these internal
+# subjects; a user that may subscribe needs them (they are not reachable as MQTT topics).
+MQTT_DELIVERY_SUBJECTS = ["$MQTT.sub.>"]
+# A unit of the platform's password hashes (bcrypt is the only hash nats-server reads).
+BCRYPT_ROUNDS = 10
 
-# Queue limits are set on purpose (Mosquitto's default of 1,000 queued QoS 1 messages per
-# client silently drops fixes when an ingest worker falls behind). 10 million fixes is about
-# 17 minutes of national traffic (10,000 fixes/s) held for a stopped worker.
-# Ingest workers acknowledge a fix only after it is committed (their MQTT 5 Receive Maximum
-# bounds what is in flight to them; max_inflight_messages covers v3.1.1 trackers). Persistence
-# is a snapshot: a clean stop saves everything, a crash loses at most autosave_interval seconds.
+# max_ack_pending: QoS 1 messages in flight to one subscription. The ingest worker acknowledges
+# a batch only after it is committed, so this must hold several batches; the subscriptions of a
+# session share the 65,535 MQTT packet ids (a subscription past that is refused: measured, the
+# ingest's fourth of 4 x 20,000). ack_wait: an unacknowledged delivery is sent again after this.
+# The payload limit refuses a message larger than any tracker report (the connection is closed).
 BROKER_CONF_TEMPLATE = """\
 # Written by `siaga services up`; edits are overwritten.
-pid_file {dir}/mosquitto.pid
-log_dest file {dir}/mosquitto.log
-log_type error
-log_type warning
-log_type notice
-log_timestamp_format %Y-%m-%dT%H:%M:%S
-persistence true
-persistence_location {dir}/data/
-autosave_interval 10
-persistent_client_expiration 14d
-max_queued_messages 10000000
-max_queued_bytes 0
-max_inflight_messages 1000
-per_listener_settings false
-allow_anonymous false
-password_file {dir}/passwd
-acl_file {dir}/acl
-listener {port} 127.0.0.1
+server_name: siaga
+listen: 127.0.0.1:{nats_port}
+http: 127.0.0.1:{monitor_port}
+pid_file: "{dir}/nats.pid"
+log_file: "{dir}/nats.log"
+logtime: true
+max_payload: {max_payload}
+jetstream {{
+  store_dir: "{dir}/data"
+}}
+include "{auth}"
+mqtt {{
+  listen: 127.0.0.1:{mqtt_port}
+  ack_wait: "{ack_wait_s}s"
+  max_ack_pending: {max_ack_pending}
+}}
 """
 
-# Anonymous clients are refused (allow_anonymous false); a user without a block has no access.
-SERVICE_ACL = """\
+
+# One account: MQTT needs JetStream enabled in the account of its users.
+ACCOUNTS_TEMPLATE = """\
 # Written by `siaga services up` / `siaga units credentials`; edits are overwritten.
-# Platform service account: API, simulator, tests (every topic root under siaga/).
-user {service}
-topic readwrite siaga/#
-topic read $SYS/#
-
-# Ingest worker: reads what trackers send, publishes nothing.
-user {ingest}
-topic read {root}/units/+/location
-topic read {root}/units/+/ack
-topic read {root}/units/+/status
-topic read {root}/units/+/link
-
-# Dispatch: sends jobs to units, reads their acknowledgements and status.
-user {dispatch}
-topic write {root}/units/+/jobs
-topic read {root}/units/+/ack
-topic read {root}/units/+/status
-topic read {root}/units/+/link
+accounts {{
+  SIAGA {{
+    jetstream: enabled
+    users: [
+{users}
+    ]
+  }}
+}}
 """
 
 
-def mq_dir(settings: Settings) -> Path:
-    return service_dir(settings, "mosquitto", "mosquitto")
+def broker_dir(settings: Settings) -> Path:
+    return service_dir(settings, "nats", BROKER_USER)
+
+
+def mqtt_subject(topic: str) -> str:
+    """The NATS subject of an MQTT topic or filter (/ -> ., + -> *, # -> >)."""
+    return topic.replace("/", ".").replace("+", "*").replace("#", ">")
 
 
 def embedded_mqtt_url(settings: Settings, account: str = "service") -> str:
     """URL of the embedded broker with one of the platform's accounts (SERVICE_ACCOUNTS)."""
-    password = read_or_create_secret(mq_dir(settings) / f"{account}_password")
+    password = read_or_create_secret(broker_dir(settings) / f"{account}_password")
     return f"mqtt://{SERVICE_ACCOUNTS[account]}:{password}@127.0.0.1:{settings.mqtt_port}"
 
 
-def mosquitto_password_hash(password: str, iterations: int = 1000) -> str:
-    """A Mosquitto 2 password-file hash ($7$: PBKDF2-HMAC-SHA512, 12-byte salt)."""
-    salt = os.urandom(12)
-    digest = hashlib.pbkdf2_hmac("sha512", password.encode(), salt, iterations)
-    return f"$7${iterations}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+def broker_password_hash(password: str) -> str:
+    """A bcrypt hash, the form nats-server accepts in its users list."""
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
+
+
+def broker_user(username: str, password_hash: str, publish: list[str], subscribe: list[str]) -> str:
+    """One MQTT-only user entry (one line) with its subject permissions (MQTT topics given)."""
+    entry = {
+        "user": username,
+        "password": password_hash,
+        "allowed_connection_types": ["MQTT"],
+        "permissions": {
+            "publish": [mqtt_subject(t) for t in publish] or ["_siaga_nothing"],
+            "subscribe": [mqtt_subject(t) for t in subscribe] + MQTT_DELIVERY_SUBJECTS,
+        },
+    }
+    return json.dumps(entry)  # nats-server's config format reads JSON
+
+
+def service_users(settings: Settings, passwords: dict[str, str]) -> list[str]:
+    """The platform accounts: service (everything under siaga/), ingest (reads), dispatch."""
+    units = f"{settings.mqtt_topic_root}/units/+"
+    reports = [f"{units}/{kind}" for kind in ("location", "ack", "status", "link")]
+    grants = {
+        "service": (["siaga/#"], ["siaga/#"]),
+        "ingest": ([], reports),
+        "dispatch": ([f"{units}/jobs"], reports[1:]),
+    }
+    return [
+        broker_user(SERVICE_ACCOUNTS[a], broker_password_hash(passwords[a]), *grants[a])
+        for a in SERVICE_ACCOUNTS
+    ]
 
 
 def atomic_write(path: Path, content: str) -> None:
     """Replace `path` in one step (temp file in the same folder, fsync, rename), mode 0600.
 
-    The broker never reads a half-written password or ACL file.
+    The broker never reads a half-written account file.
     """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -117,33 +151,29 @@ def atomic_write(path: Path, content: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-    if os.geteuid() == 0:  # the broker drops root and must still read the file
-        entry = pwd.getpwnam("mosquitto")
+    if os.geteuid() == 0:  # the broker runs as its own user and must still read the file
+        entry = pwd.getpwnam(BROKER_USER)
         os.chown(tmp, entry.pw_uid, entry.pw_gid)
     os.replace(tmp, path)
 
 
 def assemble_broker_auth(settings: Settings) -> None:
-    """Write passwd and acl: the platform accounts, then the units' fragments."""
-    folder = mq_dir(settings)
-    passwd_lines = []
-    for account, user in SERVICE_ACCOUNTS.items():
-        secret = read_or_create_secret(folder / f"{account}_password")
+    """Write auth.conf: one JetStream-enabled account with the platform's and the units' users."""
+    folder = broker_dir(settings)
+    passwords = {}
+    for account in SERVICE_ACCOUNTS:
+        passwords[account] = read_or_create_secret(folder / f"{account}_password")
         (folder / f"{account}_password").chmod(0o600)
-        passwd_lines.append(f"{user}:{mosquitto_password_hash(secret)}\n")
-    units_passwd = folder / UNITS_PASSWD
-    units_acl = folder / UNITS_ACL
-    passwd = "".join(passwd_lines) + (units_passwd.read_text() if units_passwd.exists() else "")
-    acl = SERVICE_ACL.format(root=settings.mqtt_topic_root, **SERVICE_ACCOUNTS)
-    if units_acl.exists():
-        acl += "\n" + units_acl.read_text()
-    atomic_write(folder / "passwd", passwd)
-    atomic_write(folder / "acl", acl)
+    units_file = folder / UNITS_USERS
+    lines = service_users(settings, passwords)
+    if units_file.exists():
+        lines += [line for line in units_file.read_text().splitlines() if line.strip()]
+    atomic_write(folder / AUTH_FILE, ACCOUNTS_TEMPLATE.format(users="\n".join(lines)))
 
 
 def reload_broker(settings: Settings) -> bool:
-    """Make a running embedded broker re-read its password and ACL files (SIGHUP)."""
-    pid = _broker_pid(mq_dir(settings))
+    """Make a running embedded broker re-read its accounts (SIGHUP); True if one runs."""
+    pid = _broker_pid(broker_dir(settings))
     if pid is None:
         return False
     os.kill(pid, signal.SIGHUP)
@@ -151,50 +181,82 @@ def reload_broker(settings: Settings) -> bool:
 
 
 def _broker_pid(folder: Path) -> int | None:
-    pidfile = folder / "mosquitto.pid"
     try:
-        pid = int(pidfile.read_text().strip())
+        pid = int((folder / "nats.pid").read_text().strip())
     except (OSError, ValueError):
         return None
     return pid if pid_alive(pid) else None
 
 
 def write_broker_files(settings: Settings) -> Path:
-    """Write mosquitto.conf, the password file and the ACL; return the config path."""
-    folder = mq_dir(settings)
+    """Write nats.conf and the accounts file; return the config path."""
+    folder = broker_dir(settings)
     (folder / "data").mkdir(parents=True, exist_ok=True)
-    conf = folder / "mosquitto.conf"
-    conf.write_text(BROKER_CONF_TEMPLATE.format(dir=folder, port=settings.mqtt_port))
+    conf = folder / "nats.conf"
+    conf.write_text(
+        BROKER_CONF_TEMPLATE.format(
+            dir=folder,
+            auth=AUTH_FILE,  # relative to the config file
+            nats_port=settings.nats_client_port,
+            monitor_port=settings.nats_http_port,
+            mqtt_port=settings.mqtt_port,
+            max_payload=settings.mqtt_max_payload_bytes,
+            ack_wait_s=settings.mqtt_ack_wait_s,
+            max_ack_pending=settings.mqtt_max_ack_pending,
+        )
+    )
     assemble_broker_auth(settings)
-    chown_tree(folder, "mosquitto")
+    chown_tree(folder, BROKER_USER)
     return conf
 
 
+def _check_ports_free(settings: Settings) -> None:
+    for port, name in (
+        (settings.mqtt_port, "SIAGA_MQTT_PORT"),
+        (settings.nats_client_port, "SIAGA_NATS_PORT"),
+        (settings.nats_http_port, "SIAGA_NATS_MONITOR_PORT"),
+    ):
+        if port_open(port):
+            raise SetupError(
+                f"port {port} is taken by another process; stop it or set {name} to a free "
+                "port (or SIAGA_MQTT_URL to use an existing broker)"
+            )
+
+
+def _spawn(binary: str, conf: Path) -> None:
+    """Start the server detached (sh backgrounds it and exits: it is not our child)."""
+    argv = [binary, "-c", str(conf)]
+    if os.geteuid() == 0:
+        argv = ["runuser", "-u", BROKER_USER, "--", *argv]
+    stderr = conf.parent / "nats.stderr"
+    script = '"$@" </dev/null >/dev/null 2>>"$0" &'
+    subprocess.run(["/bin/sh", "-c", script, str(stderr), *argv], check=True)
+
+
 def ensure_broker(settings: Settings) -> str:
-    """Start the embedded Mosquitto if needed; return its MQTT URL."""
+    """Start the embedded nats-server if needed; return its MQTT URL."""
     if not settings.uses_embedded_mqtt:
         return settings.mqtt_dsn()
-    binary = require_binary("/usr/sbin/mosquitto", "mosquitto")
-    folder = mq_dir(settings)
+    binary = require_binary(BROKER_BINARY, "nats-server")
+    folder = broker_dir(settings)
     if _broker_pid(folder) is None:
-        if port_open(settings.mqtt_port):
-            raise SetupError(
-                f"port {settings.mqtt_port} is taken by another process; stop it or set "
-                "SIAGA_MQTT_PORT to a free port (or SIAGA_MQTT_URL to use an existing broker)"
-            )
+        _check_ports_free(settings)
         conf = write_broker_files(settings)
-        result = subprocess.run([binary, "-c", str(conf), "-d"], capture_output=True, text=True)
-        if result.returncode != 0:
-            log_tail = tail(folder / "mosquitto.log")
-            raise SetupError(f"Mosquitto did not start: {result.stderr.strip()}\n{log_tail}")
-    wait_for_port(settings.mqtt_port, "Mosquitto")
+        check = subprocess.run([binary, "-c", str(conf), "-t"], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise SetupError(f"nats-server refused its config: {check.stderr.strip()}")
+        _spawn(binary, conf)
+    try:
+        wait_for_port(settings.mqtt_port, "nats-server (MQTT)")
+    except SetupError as exc:
+        log_tail = tail(folder / "nats.log") or tail(folder / "nats.stderr")
+        raise SetupError(f"{exc.message}\n{log_tail}") from exc
     return embedded_mqtt_url(settings)
 
 
 def stop_broker(settings: Settings, timeout_s: float = 30.0) -> bool:
-    """Stop the embedded broker gracefully (it saves its persistence file); True if it ran."""
-    folder = mq_dir(settings)
-    pid = _broker_pid(folder)
+    """Stop the embedded broker gracefully (SIGTERM); True if it ran."""
+    pid = _broker_pid(broker_dir(settings))
     if pid is None:
         return False
     os.kill(pid, signal.SIGTERM)
@@ -206,8 +268,23 @@ def stop_broker(settings: Settings, timeout_s: float = 30.0) -> bool:
     return True
 
 
+def kill_broker(settings: Settings) -> int | None:
+    """`kill -9` the embedded broker (fault tests and the bench); its pid, or None."""
+    pid = _broker_pid(broker_dir(settings))
+    if pid is not None:
+        os.kill(pid, signal.SIGKILL)
+        while pid_alive(pid):
+            time.sleep(0.01)
+    return pid
+
+
 def broker_status(settings: Settings) -> str:
     if not settings.uses_embedded_mqtt:
         return "external"
-    pid = _broker_pid(mq_dir(settings))
-    return f"running (pid {pid}, port {settings.mqtt_port})" if pid else "stopped"
+    pid = _broker_pid(broker_dir(settings))
+    if pid is None:
+        return "stopped"
+    return (
+        f"running (pid {pid}, MQTT port {settings.mqtt_port}, "
+        f"monitor http://127.0.0.1:{settings.nats_http_port}/healthz)"
+    )

@@ -1,4 +1,8 @@
-"""MQTT connection settings and client construction (paho-mqtt 2, MQTT v5)."""
+"""MQTT connection settings and client construction (paho-mqtt 2, MQTT 3.1.1).
+
+3.1.1 because the broker (nats-server's MQTT listener) speaks 3.1.1 only, as do most trackers;
+a persistent session is `clean_session=False` with a stable client id.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from core.errors import InvalidInput
@@ -43,45 +46,37 @@ def make_client(
     client_id: str,
     *,
     persistent: bool = True,
-    session_expiry_s: int = 7 * 86400,
-    client_class: type[mqtt.Client] = mqtt.Client,
-) -> tuple[mqtt.Client, BrokerTarget, Properties]:
-    """A v5 client; persistent sessions keep QoS 1 messages queued while it is away.
+) -> tuple[mqtt.Client, BrokerTarget, Properties | None]:
+    """A 3.1.1 client; a persistent session keeps QoS 1 messages queued while it is away.
 
-    Returns the client, its target, and the CONNECT properties to pass to connect().
-    `client_class` may be a paho Client subclass (the ingest worker's buffered reader).
+    Returns the client, its target, and the CONNECT properties for connect() (None: MQTT
+    3.1.1 has none; kept so callers need not know the protocol version).
     """
     target = parse_mqtt_url(url)
-    client = client_class(
+    client = mqtt.Client(
         callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
         client_id=client_id,
-        protocol=mqtt.MQTTv5,
+        protocol=mqtt.MQTTv311,
+        clean_session=not persistent,
     )
     if target.username:
         client.username_pw_set(target.username, target.password)
     if target.tls:
         client.tls_set()
-    props = Properties(PacketTypes.CONNECT)
-    props.SessionExpiryInterval = session_expiry_s if persistent else 0
-    return client, target, props
+    return client, target, None
 
 
 def connect(
     client: mqtt.Client,
     target: BrokerTarget,
-    props: Properties,
+    props: Properties | None = None,
     *,
     persistent: bool = True,
     keepalive: int = 30,
 ) -> None:
-    """Connect (blocking handshake starts in the network loop)."""
-    client.connect(
-        target.host,
-        target.port,
-        keepalive=keepalive,
-        clean_start=not persistent,
-        properties=props,
-    )
+    """Connect (the handshake completes in the network loop); the session kind is set by
+    make_client."""
+    client.connect(target.host, target.port, keepalive=keepalive)
 
 
 class BrokerLink:
@@ -105,13 +100,7 @@ class BrokerLink:
 
     def start(self) -> None:
         """Connect asynchronously; failures are retried by the network thread."""
-        self.client.connect_async(
-            self.target.host,
-            self.target.port,
-            keepalive=30,
-            clean_start=True,
-            properties=self._props,
-        )
+        self.client.connect_async(self.target.host, self.target.port, keepalive=30)
         self.client.loop_start()
 
     def stop(self) -> None:

@@ -21,6 +21,16 @@ class Settings(BaseSettings):
     state_dir: Path = PROJECT_ROOT / ".state"
     pg_port: int = Field(55432, ge=1, le=65535)
     mqtt_port: int = Field(51883, ge=1, le=65535)
+    # The embedded nats-server's own client and monitoring ports (127.0.0.1 only); unset,
+    # they follow SIAGA_MQTT_PORT (1,000 and 2,000 below it), so one setting moves all three.
+    nats_port: int | None = Field(None, ge=1, le=65535)
+    nats_monitor_port: int | None = Field(None, ge=1, le=65535)
+    # Broker limits: largest message (bytes), QoS 1 redelivery delay (s) and messages in
+    # flight to one subscription (the ingest acks only after its batch is committed). A
+    # session's subscriptions share 65,535 MQTT packet ids: the ingest's four must fit.
+    mqtt_max_payload_bytes: int = Field(65536, ge=1024, le=8 * 1024 * 1024)
+    mqtt_ack_wait_s: int = Field(10, ge=1, le=3600)
+    mqtt_max_ack_pending: int = Field(16000, ge=1, le=16383)
     pg_bin_dir: Path = Path("/usr/lib/postgresql/15/bin")
 
     api_host: str = "127.0.0.1"
@@ -34,11 +44,11 @@ class Settings(BaseSettings):
     ingest_heartbeat_timeout_s: float = 15.0
     # Tracking: a fix older than this is stale (the unit is not available for recommendation).
     unit_fix_stale_s: float = Field(120.0, gt=0)
-    # Ingest: worker processes sharing `$share/<group>/...`, fixes per database batch.
-    ingest_workers: int = Field(2, ge=1, le=64)
+    # Ingest: worker processes (partitions of the units: each stores its own units' messages),
+    # messages per database batch and the longest wait to fill one.
+    ingest_workers: int = Field(1, ge=1, le=64)
     ingest_batch_size: int = Field(5000, ge=1)
     ingest_flush_s: float = Field(0.02, gt=0)
-    ingest_share_group: str = "siaga-ingest"
     # Ingest filters: fix age window, accuracy and implied speed limits.
     ingest_max_fix_age_s: float = Field(2 * 86400.0, gt=0)
     ingest_max_future_s: float = Field(60.0, ge=0)
@@ -113,6 +123,17 @@ class Settings(BaseSettings):
     @property
     def uses_embedded_db(self) -> bool:
         return not self.database_url
+
+    @property
+    def nats_client_port(self) -> int:
+        return self.nats_port or self._beside_mqtt(1000)
+
+    @property
+    def nats_http_port(self) -> int:
+        return self.nats_monitor_port or self._beside_mqtt(2000)
+
+    def _beside_mqtt(self, offset: int) -> int:
+        return self.mqtt_port - offset if self.mqtt_port > 3000 else self.mqtt_port + offset
 
     @property
     def uses_embedded_mqtt(self) -> bool:

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 say() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 
-packages=(mosquitto mosquitto-clients)
+# The MQTT broker: nats-server (its MQTT listener keeps sessions and QoS 1 messages in JetStream).
+packages=(nats-server)
 # OpenStreetMap import (siaga osm import): osm2pgsql with its flex output.
 packages+=(osm2pgsql)
 # WeasyPrint (PDF documents) needs Pango; fonts for documents and map labels are local.
@@ -29,7 +30,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" >>/tmp/siaga-apt.log 2>&1 \
     || die "could not install ${missing[*]} (see /tmp/siaga-apt.log)"
 fi
-# Debian starts a system-wide broker on install; ours runs on its own port, so that one may stay.
+# Debian may start a system-wide nats-server on install; ours runs on its own ports beside it.
 
 find_python() {
   for candidate in "${SIAGA_PYTHON:-}" python3.12 python3.13 \

@@ -13,6 +13,7 @@ import typer
 from core.db import make_engine, make_session_factory, session_scope
 from core.errors import SiagaError
 from core.settings import Settings, get_settings
+from tracking.partition import Partition
 
 log = logging.getLogger("siaga.ingest")
 units_app = typer.Typer(help="Patrol units: list, register, change status.", no_args_is_help=True)
@@ -26,25 +27,29 @@ def _fail(message: str) -> None:
 def ingest(
     workers: int = typer.Option(0, help="Worker processes (0: SIAGA_INGEST_WORKERS)"),
     name: str = typer.Option("ingest", help="Instance prefix; unique per host (client ids)"),
-    instance: str = typer.Option("", hidden=True, help="Run one worker with this instance id"),
-    link_owner: bool = typer.Option(False, hidden=True, help="This worker tracks /link"),
+    instance: str = typer.Option("", help="Run one worker with this instance id (client id)"),
+    partition: str = typer.Option("0/1", help="With --instance: store the units of part i/N"),
 ) -> None:
     """Store GPS fixes, acks, status and link reports from MQTT (runs until stopped)."""
     settings = get_settings()
+    try:
+        part = Partition.parse(partition)
+    except ValueError as exc:
+        _fail(str(exc))
     if instance:
-        _run_worker(settings, instance, link_owner)
+        _run_worker(settings, instance, part)
         return
     count = workers or settings.ingest_workers
     exe = [sys.executable, "-m", "core.cli", "ingest", "--name", name]
-    commands = [[*exe, "--instance", f"{name}-{i}"] for i in range(count)]
-    commands[0].append("--link-owner")
-    supervise(commands)
+    supervise(
+        [[*exe, "--instance", f"{name}-{i}", "--partition", f"{i}/{count}"] for i in range(count)]
+    )
 
 
-def _run_worker(settings: Settings, instance: str, link_owner: bool) -> None:
+def _run_worker(settings: Settings, instance: str, partition: Partition) -> None:
     from tracking.worker import IngestWorker
 
-    worker = IngestWorker(settings, instance, link_owner=link_owner)
+    worker = IngestWorker(settings, instance, partition=partition)
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     signal.signal(signal.SIGINT, lambda *_: worker.stop())
     log.info("ingest worker %s starting", instance)

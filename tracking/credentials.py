@@ -1,14 +1,15 @@
 """Per-unit broker credentials: issue, revoke, list, and the broker's files rendered from them.
 
-The database is the source of truth (`unit_credentials`, only Mosquitto password hashes, never
-the password). `apply_to_broker` renders the units' password and ACL fragments, has
-core.embedded_broker assemble them with the platform accounts (each file replaced atomically),
-and makes the running broker reload them (SIGHUP). A unit may publish only on its own topics
-and read only its own jobs.
+The database is the source of truth (`unit_credentials`, only bcrypt password hashes, never
+the password). `apply_to_broker` renders the units' broker users (one line each, with subject
+permissions), has core.embedded_broker assemble them with the platform accounts (the file is
+replaced atomically), and makes the running broker reload them (SIGHUP). A unit may publish
+only on its own topics and read only its own jobs and link.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -19,31 +20,31 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db import Base
 from core.embedded_broker import (
-    UNITS_ACL,
-    UNITS_PASSWD,
+    UNITS_USERS,
     assemble_broker_auth,
     atomic_write,
-    mosquitto_password_hash,
-    mq_dir,
+    broker_dir,
+    broker_password_hash,
+    broker_user,
     reload_broker,
 )
 from core.errors import InvalidInput, NotFound
 from core.settings import Settings
 from tracking.models import Unit
 
-# Call signs become topic levels and ACL lines: no MQTT wildcards, separators or spaces.
-SAFE_CALL_SIGN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+# Call signs become topic levels and subjects: no wildcards, separators, dots or spaces.
+SAFE_CALL_SIGN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 UNIT_USER_PREFIX = "unit-"
+log = logging.getLogger("siaga.credentials")
 
-UNIT_ACL = """\
-# Unit {call_sign} (credential {credential_id}, issued {issued_at:%Y-%m-%dT%H:%M:%SZ})
-user {username}
-topic write {root}/units/{call_sign}/location
-topic write {root}/units/{call_sign}/ack
-topic write {root}/units/{call_sign}/status
-topic readwrite {root}/units/{call_sign}/link
-topic read {root}/units/{call_sign}/jobs
-"""
+
+def unit_grants(root: str, call_sign: str) -> tuple[list[str], list[str]]:
+    """(publish, subscribe) topics of a unit: its own reports; its own jobs and link."""
+    own = f"{root}/units/{call_sign}"
+    return [f"{own}/{k}" for k in ("location", "ack", "status", "link")], [
+        f"{own}/jobs",
+        f"{own}/link",
+    ]
 
 
 class UnitCredential(Base):
@@ -71,7 +72,7 @@ class CredentialRow:
 
 def _unit(session: Session, call_sign: str) -> Unit:
     if not SAFE_CALL_SIGN.match(call_sign):
-        raise InvalidInput("tanda panggil hanya huruf, angka, _ . -", field="call_sign")
+        raise InvalidInput("tanda panggil hanya huruf, angka, _ dan -", field="call_sign")
     unit = session.scalar(select(Unit).where(Unit.call_sign == call_sign))
     if unit is None:
         raise NotFound(f"unit {call_sign} tidak ada", field="call_sign")
@@ -88,7 +89,7 @@ def issue_credentials(
     row = UnitCredential(
         unit_id=unit.id,
         username=f"{UNIT_USER_PREFIX}{unit.call_sign}",
-        password_hash=mosquitto_password_hash(password),
+        password_hash=broker_password_hash(password),
         issued_by=issued_by,
     )
     session.add(row)
@@ -130,27 +131,24 @@ def list_credentials(session: Session, *, include_revoked: bool = False) -> list
     ]
 
 
-def render_unit_files(session: Session, *, topic_root: str) -> tuple[str, str]:
-    """(password fragment, ACL fragment) for every active unit credential."""
+def render_unit_users(session: Session, *, topic_root: str) -> str:
+    """The broker user lines of every active unit credential."""
     rows = session.execute(
         select(Unit.call_sign, UnitCredential)
         .join(Unit, Unit.id == UnitCredential.unit_id)
         .where(UnitCredential.revoked_at.is_(None))
         .order_by(Unit.call_sign)
     ).all()
-    passwd = "".join(f"{row.username}:{row.password_hash}\n" for _, row in rows)
-    acl = "\n".join(
-        UNIT_ACL.format(
-            call_sign=call_sign,
-            credential_id=row.id,
-            issued_at=row.issued_at,
-            username=row.username,
-            root=topic_root,
-        )
-        for call_sign, row in rows
-        if SAFE_CALL_SIGN.match(call_sign)
-    )
-    return passwd, acl
+    lines = []
+    for call_sign, row in rows:
+        if not row.password_hash.startswith("$2"):
+            # Issued for the former broker (Mosquitto PBKDF2): nats-server reads bcrypt only.
+            log.warning("credentials of %s predate the broker change: issue new ones", call_sign)
+            continue
+        if SAFE_CALL_SIGN.match(call_sign):
+            publish, subscribe = unit_grants(topic_root, call_sign)
+            lines.append(broker_user(row.username, row.password_hash, publish, subscribe))
+    return "".join(f"{line}\n" for line in lines)
 
 
 def apply_to_broker(session: Session, settings: Settings) -> bool:
@@ -167,9 +165,7 @@ def apply_to_broker(session: Session, settings: Settings) -> bool:
         )
     # Serialise concurrent rewrites (two admins issuing at once) on one advisory lock.
     session.execute(text("SELECT pg_advisory_xact_lock(110007)"))
-    passwd, acl = render_unit_files(session, topic_root=settings.mqtt_topic_root)
-    folder = mq_dir(settings)
-    atomic_write(folder / UNITS_PASSWD, passwd)
-    atomic_write(folder / UNITS_ACL, acl)
+    users = render_unit_users(session, topic_root=settings.mqtt_topic_root)
+    atomic_write(broker_dir(settings) / UNITS_USERS, users)
     assemble_broker_auth(settings)
     return reload_broker(settings)

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from tracking.decode import Fix, is_finite_point
 
 EARTH_RADIUS_M = 6_371_008.8
-# Past this gap the implied-speed check is skipped, so one bad accepted fix cannot lock a unit
-# out for good.
+# Past this gap the implied-speed check is skipped (the unit may really be elsewhere by now).
 SPEED_CHECK_MAX_GAP_S = 300.0
+# Consecutive fixes, each plausible from the one before, that outweigh a trusted fix they all
+# contradict: the trusted one was the glitch (say, the first fix after a restart).
+RECOVER_AFTER_FIXES = 3
 
 
 @dataclass(frozen=True)
@@ -54,40 +56,57 @@ def check_static(fix: Fix, *, now: float, limits: FilterLimits) -> str | None:
     return None
 
 
+@dataclass(slots=True)
+class UnitTrack:
+    """A unit's filter state: its trusted newest fix and the fixes that contradict it."""
+
+    trusted: LastFix
+    contrary: list[LastFix]
+
+
 class FixFilter:
-    """Per-worker filter state: the newest accepted fix of each unit it has seen."""
+    """Filter state of every unit this worker stores (a unit is stored by one worker only)."""
 
     def __init__(self, limits: FilterLimits) -> None:
         self.limits = limits
-        self.last: dict[int, LastFix] = {}
+        self.tracks: dict[int, UnitTrack] = {}
+
+    def seed(self, unit_id: int, trusted: LastFix) -> None:
+        """Start a unit's state from a fix stored earlier (unless it already has one)."""
+        self.tracks.setdefault(unit_id, UnitTrack(trusted, []))
 
     def check(self, unit_id: int, fix: Fix, *, now: float) -> str | None:
         """Reason to reject the fix, or None (and remember it as the unit's newest)."""
         reason = check_static(fix, now=now, limits=self.limits)
         if reason is not None:
             return reason
-        last = self.last.get(unit_id)
-        if last is not None:
-            if fix.fixed_at == last.fixed_at:
-                return "duplicate"
-            reason = self._speed_reason(last, fix)
-            if reason is not None:
-                return reason
-        if last is None or fix.fixed_at > last.fixed_at:
-            self.last[unit_id] = LastFix(fix.fixed_at, fix.lon, fix.lat)
-        return None
-
-    def _speed_reason(self, last: LastFix, fix: Fix) -> str | None:
-        gap_s = abs(fix.fixed_at - last.fixed_at)
-        if gap_s > SPEED_CHECK_MAX_GAP_S:
+        point = LastFix(fix.fixed_at, fix.lon, fix.lat)
+        track = self.tracks.get(unit_id)
+        if track is None:
+            self.tracks[unit_id] = UnitTrack(point, [])
             return None
-        distance_m = haversine_m(last.lon, last.lat, fix.lon, fix.lat)
-        # GPS noise of a few tens of metres over a 1 s gap is not a 90 m/s drive.
-        slack_m = max(50.0, fix.accuracy_m or 0.0)
-        if distance_m - slack_m > self.limits.max_speed_mps * max(gap_s, 1.0):
-            return "impossible_speed"
-        return None
+        if fix.fixed_at == track.trusted.fixed_at:
+            return "duplicate"
+        if self._plausible(track.trusted, point, fix.accuracy_m) or self._outweighs(track, point):
+            if fix.fixed_at > track.trusted.fixed_at:
+                track.trusted = point
+            track.contrary.clear()
+            return None
+        return "impossible_speed"
 
-    def forget(self, unit_id: int) -> None:
-        """Drop a unit's memory (its fix was not stored after all)."""
-        self.last.pop(unit_id, None)
+    def _outweighs(self, track: UnitTrack, point: LastFix) -> bool:
+        """Count `point` against the trusted fix; True once enough consistent ones agree."""
+        chain = track.contrary
+        if chain and not self._plausible(chain[-1], point, None):
+            chain.clear()
+        chain.append(point)
+        return len(chain) >= RECOVER_AFTER_FIXES
+
+    def _plausible(self, last: LastFix, point: LastFix, accuracy_m: float | None) -> bool:
+        gap_s = abs(point.fixed_at - last.fixed_at)
+        if gap_s > SPEED_CHECK_MAX_GAP_S:
+            return True
+        distance_m = haversine_m(last.lon, last.lat, point.lon, point.lat)
+        # GPS noise of a few tens of metres over a 1 s gap is not a 90 m/s drive.
+        slack_m = max(50.0, accuracy_m or 0.0)
+        return distance_m - slack_m <= self.limits.max_speed_mps * max(gap_s, 1.0)

@@ -16,7 +16,7 @@ UnitStatus = Literal[
 
 
 class UnitCreate(BaseModel):
-    call_sign: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$", examples=["BPP-R4-01"])
+    call_sign: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["BPP-R4-01"])
     kind: UnitKind
     home_jurisdiction_id: int | None = None
     crew: list[Any] = Field(default_factory=list)

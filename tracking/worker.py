@@ -1,16 +1,19 @@
 """The ingest worker: paho decodes and queues, one writer thread drains in batches.
 
-Nothing is acknowledged to the broker before its batch is committed (manual PUBACK), so a
-worker, broker or database restart makes the broker redeliver what was not stored yet; the
-history's primary key absorbs the duplicates. Several workers share the load through an MQTT 5
-shared subscription; each keeps its own persistent session (stable client id).
+Nothing is acknowledged to the broker before its batch is committed (manual PUBACK through
+paho's public `ack()`), so a worker, broker or database restart makes the broker redeliver
+what was not stored yet; the history's primary key absorbs the duplicates. Each worker keeps
+its own persistent session (stable client id, clean_session=False) subscribed to every unit's
+topics, and stores only the units of its partition (a hash of the call sign): every message of
+one unit goes through one worker and one filter state, and a new unit needs no new
+subscription. The other partitions' messages are acknowledged at once: their owners hold their
+own copy in their own sessions.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
-import struct
 import threading
 import time
 from collections import Counter
@@ -18,8 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.subscribeoptions import SubscribeOptions
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import make_engine, make_session_factory
@@ -27,18 +29,14 @@ from core.heartbeat import record_beat
 from core.mqtt import make_client
 from core.settings import Settings
 from tracking.decode import Fix, Rejected, decode_fix, parse_topic
-from tracking.filters import FilterLimits, FixFilter
+from tracking.filters import FilterLimits, FixFilter, LastFix
 from tracking.ingest_batch import TRANSIENT_ERRORS, BatchOutcome, commit_batch, prepare_batch
-from tracking.models import Unit
-from tracking.mqtt_reader import BufferedReadClient
+from tracking.models import Unit, UnitPositionLatest
+from tracking.partition import Partition
 
 log = logging.getLogger("siaga.ingest")
 HEARTBEAT_S = 3.0
-UNKNOWN_RETRY_S = 10.0
-# Messages the broker may have in flight to one worker (MQTT 5 Receive Maximum): several
-# batches' worth, since nothing is acknowledged before its batch is committed.
-RECEIVE_MAXIMUM = 20000
-PUBACK_PACKET = struct.Struct("!BBH")  # fixed header, remaining length 2, packet id
+REPORT_KINDS = ("location", "ack", "status", "link")
 
 
 @dataclass(slots=True)
@@ -58,31 +56,9 @@ class Inbound:
     reject_detail: str = ""
 
 
-def acknowledge_many(client: mqtt.Client, mids: list[int]) -> None:
-    """PUBACK QoS 1 messages after their batch is committed.
-
-    paho sends one PUBACK per ack() call (a wake-up and a send() each); the same 4-byte
-    packets are queued here as one write. Falls back to ack() if paho's internals change.
-    """
-    queue_packet = getattr(client, "_packet_queue", None)
-    if queue_packet is None or len(mids) < 2:
-        for mid in mids:
-            client.ack(mid, 1)
-        return
-    packets = b"".join(PUBACK_PACKET.pack(mqtt.PUBACK, 2, mid) for mid in mids)
-    queue_packet(mqtt.PUBACK, packets, mids[-1], 1)
-
-
-def subscriptions(settings: Settings, *, link_owner: bool) -> list[str]:
-    """Shared subscriptions for fixes and reports; /link for the one link-owning worker.
-
-    /link is not shared: shared subscriptions get no retained messages, and one subscriber
-    sees every unit's online/offline changes in order (plus the retained state on subscribe).
-    """
-    root = f"{settings.mqtt_topic_root}/units/+"
-    shared = f"$share/{settings.ingest_share_group}/{root}"
-    topics = [f"{shared}/{kind}" for kind in ("location", "ack", "status")]
-    return [*topics, f"{root}/link"] if link_owner else topics
+def subscriptions(settings: Settings) -> list[str]:
+    """Every unit's reports; /link is retained, so a (re)subscribing worker gets each state."""
+    return [f"{settings.mqtt_topic_root}/units/+/{kind}" for kind in REPORT_KINDS]
 
 
 def decode_inbound(msg: mqtt.MQTTMessage, root: str, generation: int) -> Inbound:
@@ -102,8 +78,10 @@ def decode_inbound(msg: mqtt.MQTTMessage, root: str, generation: int) -> Inbound
 class IngestWorker:
     """One ingest worker process: MQTT session, queue, batch writer, heartbeat."""
 
-    def __init__(self, settings: Settings, instance: str, *, link_owner: bool = True) -> None:
-        self.link_owner = link_owner
+    def __init__(
+        self, settings: Settings, instance: str, *, partition: Partition | None = None
+    ) -> None:
+        self.partition = partition or Partition()
         self.settings = settings
         self.instance = instance
         self.queue: queue.SimpleQueue[Inbound] = queue.SimpleQueue()
@@ -126,16 +104,13 @@ class IngestWorker:
             )
         )
         self.unit_ids: dict[str, int] = {}
-        self.unknown_until: dict[str, float] = {}
         self.engine = make_engine(settings, pool_size=2)
         self.sessions = make_session_factory(self.engine)
         self.client, self.target, self.props = make_client(
             settings.mqtt_dsn("ingest"),
             f"siaga-ingest-{instance}",
             persistent=True,
-            client_class=BufferedReadClient,
         )
-        self.props.ReceiveMaximum = RECEIVE_MAXIMUM
         self.client.manual_ack_set(True)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
@@ -151,8 +126,7 @@ class IngestWorker:
         self.subscribed.clear()
         self.session_present = bool(flags.session_present)
         # Subscribing here means a reconnect re-subscribes (the session usually kept them).
-        topics = subscriptions(self.settings, link_owner=self.link_owner)
-        client.subscribe([(t, SubscribeOptions(qos=1)) for t in topics])
+        client.subscribe([(topic, 1) for topic in subscriptions(self.settings)])
         log.info(
             "connected to %s:%s, session present=%s",
             self.target.host,
@@ -166,20 +140,20 @@ class IngestWorker:
 
     def _on_message(self, client, userdata, msg) -> None:  # noqa: ANN001
         started = time.perf_counter()
-        self.queue.put(decode_inbound(msg, self.settings.mqtt_topic_root, self.generation))
+        root = self.settings.mqtt_topic_root
+        if self.partition.owns_topic(msg.topic, root):
+            self.queue.put(decode_inbound(msg, root, self.generation))
+        else:
+            self.counters["other_partition"] += 1
+            if msg.qos == 1:
+                client.ack(msg.mid, msg.qos)  # its owner's session holds its own copy
         self.timers["decode_s"] += time.perf_counter() - started
 
     def run(self) -> None:
         """Connect and write batches until stop() is called."""
         self._ensure_partitions()
         # Asynchronous connect: paho keeps retrying while the broker is not there yet.
-        self.client.connect_async(
-            self.target.host,
-            self.target.port,
-            keepalive=30,
-            clean_start=False,
-            properties=self.props,
-        )
+        self.client.connect_async(self.target.host, self.target.port, keepalive=30)
         self.client.loop_start()
         next_beat = 0.0
         try:
@@ -243,8 +217,9 @@ class IngestWorker:
     def _acknowledge(self, batch: list[Inbound]) -> None:
         # A mid from an earlier connection may name another message now; the broker
         # redelivers the old one and the duplicate is absorbed.
-        mids = [i.mid for i in batch if i.qos == 1 and i.generation == self.generation]
-        acknowledge_many(self.client, mids)
+        for item in batch:
+            if item.qos == 1 and item.generation == self.generation:
+                self.client.ack(item.mid, item.qos)
 
     def _count(self, outcome: BatchOutcome, size: int) -> None:
         self.counters["received"] += size
@@ -254,22 +229,32 @@ class IngestWorker:
         self.rejects.update(outcome.rejects)
 
     def _resolve_units(self, batch: list[Inbound]) -> None:
-        now = time.monotonic()
-        missing = {
-            i.call_sign
-            for i in batch
-            if i.call_sign
-            and i.call_sign not in self.unit_ids
-            and self.unknown_until.get(i.call_sign, 0) <= now
-        }
+        """Look up call signs not seen yet (every batch: a unit created a moment ago counts).
+
+        Each newly seen unit's filter starts from its latest stored fix, which passed the
+        filters before: after a restart a glitch is judged against a trusted position.
+        """
+        missing = {i.call_sign for i in batch if i.call_sign and i.call_sign not in self.unit_ids}
         if not missing:
             return
+        latest = UnitPositionLatest
+        query = (
+            select(
+                Unit.call_sign,
+                Unit.id,
+                func.extract("epoch", latest.fixed_at),
+                func.ST_X(latest.geom),
+                func.ST_Y(latest.geom),
+            )
+            .outerjoin(latest, latest.unit_id == Unit.id)
+            .where(Unit.call_sign.in_(missing))
+        )
         with self.sessions() as session:
-            query = select(Unit.call_sign, Unit.id).where(Unit.call_sign.in_(missing))
-            found = {sign: uid for sign, uid in session.execute(query)}
-        self.unit_ids.update(found)
-        for call_sign in missing - found.keys():
-            self.unknown_until[call_sign] = now + UNKNOWN_RETRY_S
+            rows = session.execute(query).all()
+        for call_sign, unit_id, fixed_at, lon, lat in rows:
+            self.unit_ids[call_sign] = unit_id
+            if fixed_at is not None:
+                self.filter.seed(unit_id, LastFix(float(fixed_at), lon, lat))
 
     def _ensure_partitions(self) -> None:
         """This month's and next month's history partitions (at start and each new day)."""
@@ -294,6 +279,7 @@ class IngestWorker:
             **{name: round(value, 3) for name, value in self.timers.items()},
             "queue_depth": self.queue.qsize(),
             "connected": self.client.is_connected(),
+            "partition": f"{self.partition.index}/{self.partition.count}",
             "subscribed": self.subscribed.is_set(),
         }
         try:

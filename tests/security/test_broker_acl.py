@@ -1,7 +1,9 @@
-"""Per-unit broker credentials against a Mosquitto this test starts itself (never the shared one).
+"""Per-unit broker credentials against a broker this test starts itself (never the shared one).
 
 A unit's credentials let it publish only on its own topics and read only its own jobs; the
 ingest and dispatch accounts are separate; anonymous clients and revoked credentials are refused.
+MQTT 3.1.1 has no refusal code in PUBACK: a refused publish is proven by what never arrives at
+an authorised subscriber that receives a later marker.
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
 
 from core.embedded import remove_state_dir
-from core.embedded_broker import ensure_broker, mq_dir, stop_broker
+from core.embedded_broker import broker_dir, ensure_broker, stop_broker
 from core.settings import Settings
 from tests.conftest import wait_until
 from tests.security.conftest import Tree
@@ -39,6 +40,8 @@ def broker(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
         update={
             "state_dir": state,
             "mqtt_port": _free_port(),
+            "nats_port": _free_port(),
+            "nats_monitor_port": _free_port(),
             "mqtt_url": None,
             "mqtt_topic_root": f"siaga/acl-{uuid.uuid4().hex[:6]}",
         }
@@ -52,28 +55,27 @@ def broker(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 class Probe:
-    """A paho v5 client that records its connect result, SUBACKs, PUBACKs and messages."""
+    """A paho 3.1.1 client that records its connect result, SUBACKs, PUBACKs and messages."""
 
     def __init__(self, port: int, username: str | None, password: str | None) -> None:
         self.client = mqtt.Client(
             callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
             client_id=f"probe-{uuid.uuid4().hex[:8]}",
-            protocol=mqtt.MQTTv5,
+            protocol=mqtt.MQTTv311,
         )
         if username:
             self.client.username_pw_set(username, password)
         self.connect_rc: mqtt.ReasonCode | None = None
         self.messages: list[tuple[str, bytes]] = []
-        self.pubacks: dict[int, int] = {}
+        self.pubacks: set[int] = set()
         self.subacks: list[list[int]] = []
         self.lock = threading.Lock()
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
         self.client.on_publish = self._on_publish
         self.client.on_subscribe = self._on_subscribe
-        self.client.connect_async(
-            "127.0.0.1", port, clean_start=True, properties=Properties(PacketTypes.CONNECT)
-        )
+        self.client.on_connect_fail = self._on_connect_fail
+        self.client.connect_async("127.0.0.1", port)
         self.client.loop_start()
         wait_until(lambda: self.connect_rc is not None, message="CONNACK")
 
@@ -82,12 +84,16 @@ class Probe:
         if reason_code.is_failure:
             client.disconnect()
 
+    def _on_connect_fail(self, client, userdata) -> None:  # noqa: ANN001
+        self.connect_rc = mqtt.ReasonCode(PacketTypes.CONNACK, "Not authorized")
+        client.disconnect()
+
     def _on_message(self, client, userdata, message) -> None:  # noqa: ANN001
         with self.lock:
             self.messages.append((message.topic, message.payload))
 
     def _on_publish(self, client, userdata, mid, reason_code, properties) -> None:  # noqa: ANN001
-        self.pubacks[mid] = reason_code.value
+        self.pubacks.add(mid)
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:  # noqa: ANN001
         self.subacks.append([rc.value for rc in reason_codes])
@@ -101,11 +107,10 @@ class Probe:
         self.client.subscribe([(t, 1) for t in topics])
         wait_until(lambda: len(self.subacks) > count, message="SUBACK")
 
-    def publish(self, topic: str, payload: str) -> int:
-        """Publish at QoS 1; the PUBACK reason code (0 accepted, 135 not authorized)."""
+    def publish(self, topic: str, payload: str) -> None:
+        """Publish at QoS 1 and wait for the PUBACK (the broker acks refused messages too)."""
         info = self.client.publish(topic, payload, qos=1)
         wait_until(lambda: info.mid in self.pubacks, message=f"PUBACK for {topic}")
-        return self.pubacks[info.mid]
 
     def close(self) -> None:
         self.client.disconnect()
@@ -113,7 +118,7 @@ class Probe:
 
 
 def _account_password(broker: Settings, account: str) -> str:
-    return (mq_dir(broker) / f"{account}_password").read_text().strip()
+    return (broker_dir(broker) / f"{account}_password").read_text().strip()
 
 
 def _connect_when_reloaded(broker: Settings, username: str, password: str) -> Probe:
@@ -156,21 +161,22 @@ def test_unit_cannot_act_as_another_unit_or_read_its_jobs(
         ingest.subscribe(f"{root}/units/+/location", f"{root}/units/+/status")
         unit.subscribe(f"{root}/units/{own}/jobs", f"{root}/units/{other}/jobs", f"{root}/#")
 
+        # Subscribing to another unit's jobs is refused (SUBACK failure), its own granted.
+        assert unit.subacks[-1][:2] == [1, 0x80]
         # Publishing as the other unit is refused; on its own topics it is accepted.
-        assert unit.publish(f"{root}/units/{other}/location", "forged") == 135
-        assert unit.publish(f"{root}/units/{other}/status", "forged") == 135
-        assert unit.publish(f"{root}/units/{own}/jobs", "self-assigned") == 135
-        assert unit.publish(f"{root}/units/{own}/location", "genuine") == 0
+        unit.publish(f"{root}/units/{other}/location", "forged")
+        unit.publish(f"{root}/units/{other}/status", "forged")
+        unit.publish(f"{root}/units/{own}/jobs", "self-assigned")
+        unit.publish(f"{root}/units/{own}/location", "genuine")
         # Only dispatch sends jobs; the unit reads its own only.
-        assert ingest.publish(f"{root}/units/{own}/jobs", "not-dispatch") == 135
-        assert dispatch.publish(f"{root}/units/{other}/location", "not-a-unit") == 135
-        assert dispatch.publish(f"{root}/units/{other}/jobs", "job-for-other") == 0
-        assert dispatch.publish(f"{root}/units/{own}/jobs", "job-for-own") == 0
+        ingest.publish(f"{root}/units/{own}/jobs", "not-dispatch")
+        dispatch.publish(f"{root}/units/{other}/location", "not-a-unit")
+        dispatch.publish(f"{root}/units/{other}/jobs", "job-for-other")
+        dispatch.publish(f"{root}/units/{own}/jobs", "job-for-own")
 
         wait_until(lambda: (f"{root}/units/{own}/jobs", b"job-for-own") in unit.messages)
         wait_until(lambda: ingest.messages, message="genuine fix")
-        marker = unit.publish(f"{root}/units/{own}/status", "marker")
-        assert marker == 0
+        unit.publish(f"{root}/units/{own}/status", "marker")
         wait_until(lambda: len(ingest.messages) >= 2, message="marker at ingest")
         # Overlapping subscriptions each get a copy; what matters is which topics arrive.
         assert set(unit.messages) == {(f"{root}/units/{own}/jobs", b"job-for-own")}
@@ -200,8 +206,34 @@ def test_revoked_credentials_are_refused_and_files_are_private(
         return not probe.connected
 
     wait_until(refused, timeout_s=10, interval_s=0.2, message="revoked credentials refused")
-    folder: Path = mq_dir(broker)
-    for name in ("passwd", "acl", "units.passwd", "units.acl"):
+    folder: Path = broker_dir(broker)
+    for name in ("auth.conf", "units.users", "ingest_password"):
         assert (folder / name).stat().st_mode & 0o077 == 0, name
-    assert password not in (folder / "passwd").read_text()
-    assert cred.username not in (folder / "acl").read_text()
+    assert password not in (folder / "auth.conf").read_text()
+    assert cred.username not in (folder / "auth.conf").read_text()
+
+
+def test_broker_internal_subjects_are_not_reachable_as_topics(
+    broker: Settings,
+    db_session,
+    tree: Tree,  # noqa: ANN001
+) -> None:
+    """Units may subscribe to the broker's QoS 1 delivery subjects (the MQTT listener needs
+    it), but never through a topic: another session's deliveries cannot be read."""
+    root = broker.mqtt_topic_root
+    cred, password = issue_credentials(db_session, call_sign=tree.unit_call_sign)
+    apply_to_broker(db_session, broker)
+    spy = _connect_when_reloaded(broker, cred.username, password)
+    service = Probe(broker.mqtt_port, "siaga-service", _account_password(broker, "service"))
+    try:
+        spy.subscribe("$MQTT/sub/#", "$MQTT/#", "#")
+        assert spy.subacks[-1][:2] == [0x80, 0x80]
+        service.subscribe(f"{root}/units/+/location")
+        service.publish(f"{root}/units/X/location", "secret")
+        wait_until(lambda: service.messages, message="delivery to the service account")
+        spy.publish(f"{root}/units/{tree.unit_call_sign}/location", "marker")
+        wait_until(lambda: len(service.messages) >= 2, message="marker")
+        assert spy.messages == []
+    finally:
+        spy.close()
+        service.close()

@@ -14,14 +14,17 @@ from sqlalchemy import Engine, text
 from core.db import make_engine
 from core.mqtt import connect, make_client
 from core.settings import Settings
+from tracking.partition import Partition
 from tracking.worker import IngestWorker
 
 
 @contextmanager
-def running_worker(settings: Settings, instance: str | None = None) -> Iterator[IngestWorker]:
+def running_worker(
+    settings: Settings, instance: str | None = None, partition: Partition | None = None
+) -> Iterator[IngestWorker]:
     """An ingest worker in a thread; its broker session is forgotten afterwards."""
     instance = instance or f"test-{uuid.uuid4().hex[:8]}"
-    worker = IngestWorker(settings, instance)
+    worker = IngestWorker(settings, instance, partition=partition)
     thread = threading.Thread(target=worker.run, daemon=True)
     thread.start()
     try:
