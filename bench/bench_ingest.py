@@ -1,11 +1,12 @@
-"""Ingest: fixes/s stored in PostGIS by the ingest workers beside the broker's raw rate to bare
-paho subscribers in the same run, publish-to-visible p99, and fixes lost (must be 0).
+"""Ingest on the durable path (nats-server MQTT, QoS 1, JetStream): fixes/s stored in PostGIS
+by the ingest workers beside a bare stock paho subscriber on the same broker in the same run,
+the QoS 1 publish rate, publish-to-visible p99, fixes lost (must be 0), and a broker `kill -9`
+mid-burst: acknowledged fixes lost (must be 0) and the recovery time.
 
 Throughput is measured by draining a backlog: N fixes are queued at QoS 1 in the workers'
 persistent sessions while they are stopped, then the workers start and the time from the first
-to the last stored fix is taken. The baseline drains the same backlog into as many bare stock paho
-subscribers (same shared subscription, automatic PUBACK, no decoding, no database); the note
-adds the same bare subscribers on the workers' own reader (tracking/mqtt_reader.py).
+to the last stored fix is taken (with 1 and with 2 partition workers). The baseline drains the
+same backlog into one bare stock paho subscriber (automatic PUBACK, no decoding, no database).
 Latency is measured live: a steady background load runs while probe units publish fixes
 stamped with their send time and a poller watches unit_positions_latest.
 """
@@ -20,11 +21,13 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import text
 
 from bench.common import BenchContext, Figure, percentile
+from bench.ingest_faults import broker_kill_run
 from core.db import make_session_factory, session_scope
 from core.mqtt import connect, make_client
 from core.settings import PROJECT_ROOT, Settings
@@ -69,14 +72,33 @@ def fix_bytes(i: int, at: float) -> bytes:
 
 
 def publish_backlog(
-    settings: Settings, root: str, signs: list[str], total: int, base: float
-) -> int:
-    pub = Publisher(settings)
+    settings: Settings, root: str, signs: list[str], total: int, base: float, connections: int = 4
+) -> float:
+    """Publish `total` QoS 1 fixes over several connections; the acknowledged rate (fixes/s)."""
     topics = [unit_topic(root, sign, "location") for sign in signs]
-    for n in range(total):
+    started = time.perf_counter()
+    threads = [
+        threading.Thread(
+            target=_publish_share, args=(settings, topics, total, base, k, connections)
+        )
+        for k in range(connections)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return total / (time.perf_counter() - started)
+
+
+def _publish_share(
+    settings: Settings, topics: list[str], total: int, base: float, k: int, connections: int
+) -> None:
+    """Connection k of `connections` publishes fixes k, k + connections, ..."""
+    pub = Publisher(settings)
+    for n in range(k, total, connections):
         seq, i = divmod(n, len(topics))
         pub.publish(topics[i], fix_bytes(i, base + seq))
-    return pub.close()
+    pub.close()
 
 
 def _bare_subscriber(url: str, client_id: str, topic: str, counts, index: int, stop) -> None:  # noqa: ANN001
@@ -182,7 +204,7 @@ class Workers:
     """`siaga ingest --instance` processes on the bench database and topic root."""
 
     def __init__(self, settings: Settings, count: int) -> None:
-        self.settings = settings
+        self.settings, self.count = settings, count
         self.names = [f"bench-{uuid.uuid4().hex[:6]}-{i}" for i in range(count)]
         self.procs: list[subprocess.Popen] = []
 
@@ -194,13 +216,14 @@ class Workers:
             "SIAGA_MQTT_TOPIC_ROOT": self.settings.mqtt_topic_root,
             "SIAGA_LOG_LEVEL": "WARNING",
         }
+        argv = [sys.executable, "-m", "core.cli", "ingest"]
         self.procs = [
             subprocess.Popen(
-                [sys.executable, "-m", "core.cli", "ingest", "--instance", name],
+                [*argv, "--instance", name, "--partition", f"{i}/{self.count}"],
                 env=env,
                 cwd=PROJECT_ROOT,
             )
-            for name in self.names
+            for i, name in enumerate(self.names)
         ]
 
     def stop(self) -> None:
@@ -230,13 +253,13 @@ def heartbeats_fresh(ctx: BenchContext, names: list[str]) -> bool:
 
 def ingest_drain_rate(
     ctx: BenchContext, workers: Workers, units: dict[str, int], total: int
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     """Queue `total` fixes while the workers are stopped, start them, time the drain.
 
     Progress is watched on the 1,000-row latest-position table (every unit's final fix seen)
     and only then confirmed by counting the history: counting a growing history every few
     milliseconds would cost the database more than the ingest does.
-    Returns fixes/s and the workers' CPU microseconds per fix.
+    Returns fixes/s, the workers' CPU microseconds per fix and the QoS 1 publish rate.
     """
     signs, ids = list(units), list(units.values())
     if total % len(signs):
@@ -246,7 +269,7 @@ def ingest_drain_rate(
     workers.stop()
     before = stored_count(ctx)
     base = time.time() - 7200
-    publish_backlog(ctx.settings, ctx.settings.mqtt_topic_root, signs, total, base)
+    publish_rate = publish_backlog(ctx.settings, ctx.settings.mqtt_topic_root, signs, total, base)
     final = base + total // len(signs) - 1  # each unit's last fix (publish_backlog's stamps)
     query = text(
         "SELECT count(*) FILTER (WHERE fixed_at >= to_timestamp(:base)), count(*) FILTER "
@@ -267,7 +290,7 @@ def ingest_drain_rate(
             if finished == len(ids) and stored_count(ctx) - before >= total:
                 now = time.perf_counter()
                 cpu_us = (cpu_seconds(pids) - cpu_start) / (total - first_n) * 1e6
-                return (total - first_n) / (now - first_t), cpu_us
+                return (total - first_n) / (now - first_t), cpu_us, publish_rate
             time.sleep(0.02)
 
 
@@ -352,42 +375,91 @@ def register_units(ctx: BenchContext, count: int, prefix: str) -> dict[str, int]
         return {sign: uid for sign, uid in rows}
 
 
-def run(ctx: BenchContext) -> list[Figure]:
-    settings = ctx.settings
-    total = 20_000 if ctx.quick else 100_000
-    live_s, bg_rate, probe_rate = (10.0, 1000.0, 20.0) if ctx.quick else (30.0, 5000.0, 50.0)
-    units = register_units(ctx, UNITS, "BENCH")
-    signs = list(units)
-    probes = register_units(ctx, PROBES, "PROBE")
-    n_workers = settings.ingest_workers
-    raw_root = settings.mqtt_topic_root + "/raw"
-    raw_rate, raw_cpu_us = raw_broker_rate(settings, raw_root, signs, total, 1)
-    workers = Workers(settings, n_workers)
+def start_workers_for(ctx: BenchContext, count: int) -> Callable[[Settings], Callable[[], None]]:
+    """For the broker-kill run: start `count` workers on the given broker, wait until they are
+    subscribed (a fix published before a session exists has no one to go to); their stop."""
+
+    def start(settings: Settings) -> Callable[[], None]:
+        workers = Workers(settings, count)
+        workers.start()
+        _wait(lambda: heartbeats_fresh(ctx, workers.names), 60)
+        return workers.stop
+
+    return start
+
+
+def drain(ctx: BenchContext, units: dict[str, int], total: int, count: int) -> tuple:
+    """ingest_drain_rate with `count` partition workers (their sessions forgotten after)."""
+    workers = Workers(ctx.settings, count)
     try:
-        rate, cpu_us = ingest_drain_rate(ctx, workers, units, total)
-        sent = mp.Value("q", 0)
-        load = mp.Process(target=_background_load, args=(settings, signs, live_s, bg_rate, sent))
-        load.start()
-        latencies, probe_sent = probe_latency(ctx, probes, live_s, probe_rate)
-        load.join()
-        expected = total + sent.value + probe_sent
-        _wait(lambda: stored_count(ctx) >= expected, 120, 0.2)
-        lost = expected - stored_count(ctx)
+        return ingest_drain_rate(ctx, workers, units, total)
     finally:
         workers.stop()
         workers.forget()
+
+
+def live_run(ctx: BenchContext, units: dict, probes: dict, live_s: float, rates: tuple) -> tuple:
+    """Background load + probes through running workers; (latencies, lost, expected, sent/s)."""
+    settings, signs = ctx.settings, list(units)
+    workers = Workers(settings, settings.ingest_workers)
+    before = stored_count(ctx)
+    try:
+        workers.start()
+        _wait(lambda: heartbeats_fresh(ctx, workers.names), 60)
+        sent = mp.Value("q", 0)
+        load = mp.Process(target=_background_load, args=(settings, signs, live_s, rates[0], sent))
+        load.start()
+        latencies, probe_sent = probe_latency(ctx, probes, live_s, rates[1])
+        load.join()
+        expected = sent.value + probe_sent
+        _wait(lambda: stored_count(ctx) - before >= expected, 120, 0.2)
+        lost = expected - (stored_count(ctx) - before)
+    finally:
+        workers.stop()
+        workers.forget()
+    return latencies, lost, expected, sent.value / live_s
+
+
+def run(ctx: BenchContext) -> list[Figure]:
+    settings = ctx.settings
+    total = 20_000 if ctx.quick else 60_000
+    live_s, bg_rate, probe_rate = (10.0, 1000.0, 20.0) if ctx.quick else (20.0, 3000.0, 50.0)
+    units = register_units(ctx, UNITS, "BENCH")
+    signs = list(units)
+    probes = register_units(ctx, PROBES, "PROBE")
+    root = settings.mqtt_topic_root
+    raw_rate, raw_cpu_us = raw_broker_rate(settings, root + "/raw", signs, total, 1)
+    one_pub = publish_backlog(settings, root + "/pub1", signs, total // 4, time.time(), 1)
+    rate1, cpu1, pub_rate = drain(ctx, units, total, 1)
+    rate2, cpu2, _ = drain(ctx, units, total, 2)
+    latencies, lost, expected, bg_sent = live_run(ctx, units, probes, live_s, (bg_rate, probe_rate))
+    kill_units = dict(list(units.items())[:200])
+    rounds = 10 if ctx.quick else 40
+    kill_lost, kill_acked, recovery_s = broker_kill_run(
+        settings, ctx.engine, kill_units, rounds, start_workers_for(ctx, settings.ingest_workers)
+    )
+    best = max(rate1, rate2)
     p99 = percentile(latencies, 99)
     return [
         Figure(
             "ingest_fixes_per_s",
-            rate,
+            best,
             "fixes/s",
             "broker_raw_msgs_per_s",
             raw_rate,
-            note=f"QoS 1, {n_workers} workers draining a {total:,}-fix backlog into PostGIS; "
-            f"baseline: a bare stock paho subscriber draining the same backlog; CPU "
-            f"per message {cpu_us:.0f} us in the workers, {raw_cpu_us:.0f} us in the bare "
-            "subscriber",
+            note=f"QoS 1 durable path, workers draining a {total:,}-fix backlog into PostGIS: "
+            f"1 worker {rate1:,.0f}/s ({cpu1:.0f} us CPU per fix), 2 partition workers "
+            f"{rate2:,.0f}/s ({cpu2:.0f} us per fix; each reads every message); baseline: one "
+            f"bare stock paho subscriber draining the same backlog ({raw_cpu_us:.0f} us per msg)",
+        ),
+        Figure(
+            "broker_qos1_publish_per_s",
+            pub_rate,
+            "fixes/s",
+            "one_connection_publish_per_s",
+            one_pub,
+            note="acknowledged QoS 1 publishes into nats-server (JetStream file store before "
+            "PUBACK), 4 publisher connections vs 1, the same run: the end-to-end ceiling",
         ),
         Figure(
             "ingest_visible_p99_ms",
@@ -396,7 +468,7 @@ def run(ctx: BenchContext) -> list[Figure]:
             "ingest_visible_median_ms",
             percentile(latencies, 50),
             note=f"publish -> row in unit_positions_latest, {len(latencies)} probe fixes "
-            f"under a {sent.value / live_s:,.0f} fixes/s background load (10 ms polling)",
+            f"under a {bg_sent:,.0f} fixes/s background load (10 ms polling)",
         ),
         Figure(
             "ingest_lost",
@@ -405,5 +477,23 @@ def run(ctx: BenchContext) -> list[Figure]:
             "fixes_published",
             float(expected),
             note="published and acknowledged by the broker but not stored (must be 0)",
+        ),
+        Figure(
+            "ingest_lost_broker_kill",
+            float(kill_lost),
+            "fixes",
+            "fixes_acknowledged",
+            float(kill_acked),
+            note=f"broker kill -9 mid-burst ({len(kill_units)} units x {rounds} rounds over 4 "
+            "tracker connections), restarted; trackers flush their backlog; must be 0",
+        ),
+        Figure(
+            "ingest_recovery_s",
+            recovery_s,
+            "s",
+            "backlog_at_ingest_rate_s",
+            kill_acked / 2 / best,
+            note="from the broker's start to every acknowledged fix stored (includes the "
+            "trackers' reconnect and the redelivery of the batch in hand after ack_wait)",
         ),
     ]

@@ -1,10 +1,11 @@
 """docker-compose.yml cannot run here (no Docker engine); check it agrees with the code."""
 
+import json
 import re
 
 import yaml
 
-from core.embedded_broker import MQTT_SERVICE_USER
+from core.embedded_broker import SERVICE_ACCOUNTS, service_users
 from core.mqtt import parse_mqtt_url
 from core.settings import PROJECT_ROOT, Settings
 
@@ -25,7 +26,7 @@ def test_services_and_healthchecks():
     services = _compose()["services"]
     assert LONG_RUNNING | {"migrate"} <= set(services)
     assert services["db"]["image"].startswith("postgis/postgis:")
-    assert services["broker"]["image"].startswith("eclipse-mosquitto:2")
+    assert services["broker"]["image"].startswith("nats:2.")
     for name in LONG_RUNNING:
         assert "healthcheck" in services[name], name
 
@@ -62,10 +63,40 @@ def test_urls_point_at_the_compose_services_and_credentials_match():
     assert f"{db_env['POSTGRES_USER']}:{_expand(db_env['POSTGRES_PASSWORD'])}@db:5432/" in db_url
     assert db_url.endswith("/" + db_env["POSTGRES_DB"])
     target = parse_mqtt_url(settings.mqtt_dsn())
-    broker_env = services["broker"]["environment"]
     assert (target.host, target.port) == ("broker", 1883)
-    assert target.username == broker_env["SIAGA_MQTT_USER"] == MQTT_SERVICE_USER
-    assert target.password == _expand(broker_env["SIAGA_MQTT_PASSWORD"])
+
+
+def _broker_users() -> dict[str, str]:
+    """User name -> the line of deploy/nats/nats.conf that defines it."""
+    conf = (PROJECT_ROOT / "deploy/nats/nats.conf").read_text()
+    return dict(re.findall(r'^\s*\{user: "([^"]+)", (.*)$', conf, re.M))
+
+
+def test_each_service_uses_its_own_broker_account():
+    services = _compose()["services"]
+    users = _broker_users()
+    broker_env = services["broker"]["environment"]
+    expected = {"api": "service", "simulator": "service", "ingest": "ingest"}
+    for name, account in {**expected, "dispatch": "dispatch"}.items():
+        target = parse_mqtt_url(_expand(services[name]["environment"]["SIAGA_MQTT_URL"]))
+        assert target.username == SERVICE_ACCOUNTS[account], name
+        variable = re.search(r"password: \$(\w+)", users[target.username]).group(1)
+        assert target.password == _expand(broker_env[variable]), name
+
+
+def test_broker_accounts_match_the_embedded_broker():
+    """Same users and subject permissions as core/embedded_broker.py gives its own broker."""
+    users = _broker_users()
+    assert set(users) == set(SERVICE_ACCOUNTS.values())
+    embedded = [
+        json.loads(line) for line in service_users(Settings(), {a: "x" for a in SERVICE_ACCOUNTS})
+    ]
+    for entry in embedded:
+        line = users[entry["user"]]
+        assert '"MQTT"' in line
+        for kind in ("publish", "subscribe"):
+            granted = re.search(rf"{kind}: \[([^\]]*)\]", line).group(1)
+            assert json.loads(f"[{granted}]") == entry["permissions"][kind], (entry["user"], kind)
 
 
 def test_ports_and_volumes_agree():
@@ -88,8 +119,11 @@ def test_ports_and_volumes_agree():
             assert (PROJECT_ROOT / mount.split(":")[0]).exists(), mount
 
 
-def test_broker_config_requires_credentials():
-    conf = (PROJECT_ROOT / "deploy/mosquitto/mosquitto.conf").read_text()
-    assert "allow_anonymous false" in conf
-    assert "password_file" in conf and "persistence true" in conf
-    assert re.search(r"^max_queued_messages [1-9]\d*$", conf, re.M)
+def test_broker_config_requires_credentials_and_persists():
+    conf = (PROJECT_ROOT / "deploy/nats/nats.conf").read_text()
+    assert "no_auth_user" not in conf and "authorization" not in conf
+    assert re.search(r"jetstream \{\s*store_dir: \"/data\"", conf)
+    assert re.search(r"^mqtt \{[^}]*port: 1883", conf, re.M)
+    assert re.search(r"^max_payload: \d+$", conf, re.M)
+    services = _compose()["services"]
+    assert "brokerdata:/data" in services["broker"]["volumes"]

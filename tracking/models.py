@@ -47,7 +47,7 @@ class Unit(Base):
             "'off_duty', 'out_of_service')",
             name="status",
         ),
-        CheckConstraint("call_sign ~ '^[A-Za-z0-9_.-]{1,64}$'", name="call_sign"),
+        CheckConstraint("call_sign ~ '^[A-Za-z0-9_-]{1,64}$'", name="call_sign"),
         CheckConstraint("jsonb_typeof(crew) = 'array'", name="crew"),
     )
 
