@@ -53,7 +53,7 @@ BCRYPT_ROUNDS = 10
 # max_ack_pending: QoS 1 messages in flight to one subscription. The ingest worker acknowledges
 # a batch only after it is committed, so this must hold several batches; the subscriptions of a
 # session share the 65,535 MQTT packet ids (a subscription past that is refused: measured, the
-# ingest's fourth of 4 x 20,000). ack_wait: an unacknowledged delivery is sent again after this.
+# fourth of 4 x 20,000). ack_wait: an unacknowledged delivery is sent again after this.
 # The payload limit refuses a message larger than any tracker report (the connection is closed).
 BROKER_CONF_TEMPLATE = """\
 # Written by `siaga services up`; edits are overwritten.
@@ -125,13 +125,16 @@ def broker_user(username: str, password_hash: str, publish: list[str], subscribe
 
 
 def service_users(settings: Settings, passwords: dict[str, str]) -> list[str]:
-    """The platform accounts: service (everything under siaga/), ingest (reads), dispatch."""
+    """The platform accounts: service (everything under siaga/), ingest (reads), dispatch.
+
+    The ingest reads every unit topic through one subscription (tracking.worker.subscriptions,
+    which says why); it passes over the jobs it sees there.
+    """
     units = f"{settings.mqtt_topic_root}/units/+"
-    reports = [f"{units}/{kind}" for kind in ("location", "ack", "status", "link")]
     grants = {
         "service": (["siaga/#"], ["siaga/#"]),
-        "ingest": ([], reports),
-        "dispatch": ([f"{units}/jobs"], reports[1:]),
+        "ingest": ([], [f"{units}/+"]),
+        "dispatch": ([f"{units}/jobs"], [f"{units}/{kind}" for kind in ("ack", "status", "link")]),
     }
     return [
         broker_user(SERVICE_ACCOUNTS[a], broker_password_hash(passwords[a]), *grants[a])

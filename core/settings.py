@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     nats_monitor_port: int | None = Field(None, ge=1, le=65535)
     # Broker limits: largest message (bytes), QoS 1 redelivery delay (s) and messages in
     # flight to one subscription (the ingest acks only after its batch is committed). A
-    # session's subscriptions share 65,535 MQTT packet ids: the ingest's four must fit.
+    # session's subscriptions share 65,535 MQTT packet ids: four of this size fit in one.
     mqtt_max_payload_bytes: int = Field(65536, ge=1024, le=8 * 1024 * 1024)
     mqtt_ack_wait_s: int = Field(10, ge=1, le=3600)
     mqtt_max_ack_pending: int = Field(16000, ge=1, le=16383)

@@ -36,7 +36,8 @@ from tracking.partition import Partition
 
 log = logging.getLogger("siaga.ingest")
 HEARTBEAT_S = 3.0
-REPORT_KINDS = ("location", "ack", "status", "link")
+# Messages the platform sends to units, not from them: under the one subscription, passed over.
+OUTBOUND_KINDS = ("jobs",)
 
 
 @dataclass(slots=True)
@@ -57,8 +58,13 @@ class Inbound:
 
 
 def subscriptions(settings: Settings) -> list[str]:
-    """Every unit's reports; /link is retained, so a (re)subscribing worker gets each state."""
-    return [f"{settings.mqtt_topic_root}/units/+/{kind}" for kind in REPORT_KINDS]
+    """One subscription for every unit's reports (location, ack, status, link).
+
+    One, because nats-server delivers each subscription from its own JetStream consumer: a
+    tracker's /ack and /status would otherwise arrive in either order. /link is retained, so a
+    (re)subscribing worker gets each unit's state.
+    """
+    return [f"{settings.mqtt_topic_root}/units/+/+"]
 
 
 def decode_inbound(msg: mqtt.MQTTMessage, root: str, generation: int) -> Inbound:
@@ -141,12 +147,15 @@ class IngestWorker:
     def _on_message(self, client, userdata, msg) -> None:  # noqa: ANN001
         started = time.perf_counter()
         root = self.settings.mqtt_topic_root
-        if self.partition.owns_topic(msg.topic, root):
+        skip = "outbound" if msg.topic.rsplit("/", 1)[-1] in OUTBOUND_KINDS else ""
+        if not skip and not self.partition.owns_topic(msg.topic, root):
+            skip = "other_partition"  # its owner's session holds its own copy
+        if not skip:
             self.queue.put(decode_inbound(msg, root, self.generation))
         else:
-            self.counters["other_partition"] += 1
+            self.counters[skip] += 1
             if msg.qos == 1:
-                client.ack(msg.mid, msg.qos)  # its owner's session holds its own copy
+                client.ack(msg.mid, msg.qos)
         self.timers["decode_s"] += time.perf_counter() - started
 
     def run(self) -> None:
