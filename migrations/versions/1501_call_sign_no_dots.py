@@ -4,13 +4,13 @@ NOT VALID: rows that exist already are left as they are (their units need a new 
 report); every new or changed call sign is checked.
 
 Revision ID: 1501
-Revises: 1604
+Revises: 1402
 """
 
 from alembic import op
 
 revision = "1501"
-down_revision = "1604"
+down_revision = "1402"
 branch_labels = None
 depends_on = None
 
