@@ -55,6 +55,8 @@ BCRYPT_ROUNDS = 10
 # session share the 65,535 MQTT packet ids (a subscription past that is refused: measured, the
 # fourth of 4 x 20,000). ack_wait: an unacknowledged delivery is sent again after this.
 # The payload limit refuses a message larger than any tracker report (the connection is closed).
+# write_deadline: a client that reads nothing for this long is dropped as a slow consumer; the
+# default 10 s dropped ingest workers busy with a batch on this loaded 2-core machine (measured).
 BROKER_CONF_TEMPLATE = """\
 # Written by `siaga services up`; edits are overwritten.
 server_name: siaga
@@ -64,6 +66,7 @@ pid_file: "{dir}/nats.pid"
 log_file: "{dir}/nats.log"
 logtime: true
 max_payload: {max_payload}
+write_deadline: "60s"
 jetstream {{
   store_dir: "{dir}/data"
 }}
