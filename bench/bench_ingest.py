@@ -28,6 +28,7 @@ from sqlalchemy import text
 
 from bench.common import BenchContext, Figure, percentile
 from bench.ingest_faults import broker_kill_run
+from bench.ingest_faults import wait_for as _wait
 from core.db import make_session_factory, session_scope
 from core.mqtt import connect, make_client
 from core.settings import PROJECT_ROOT, Settings
@@ -189,15 +190,6 @@ def forget_session(settings: Settings, client_id: str) -> None:
     _wait(client.is_connected, 5)
     client.disconnect()
     client.loop_stop()
-
-
-def _wait(predicate, timeout_s: float, interval_s: float = 0.05) -> bool:  # noqa: ANN001
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval_s)
-    return False
 
 
 class Workers:

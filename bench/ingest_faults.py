@@ -88,7 +88,8 @@ def stored(engine: Engine, ids: dict[str, int], since: float) -> set[tuple[str, 
         return {(by_id[uid], round(at, 3)) for uid, at in rows}
 
 
-def _wait(predicate: Callable[[], object], timeout_s: float, interval_s: float = 0.05) -> bool:
+def wait_for(predicate: Callable[[], object], timeout_s: float, interval_s: float = 0.05) -> bool:
+    """Poll until predicate() is truthy; False after timeout_s."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if predicate():
@@ -124,9 +125,9 @@ def broker_kill_run(
                 tracker.publish_round(base + seq)  # queued by paho while the broker is away
         restarted = time.perf_counter()
         ensure_broker(own)
-        _wait(lambda: not any(t.pending() for t in trackers), 300)
+        wait_for(lambda: not any(t.pending() for t in trackers), 300)
         acked = set().union(*(t.acked() for t in trackers))
-        _wait(lambda: acked <= stored(engine, ids, base), 300, 0.1)
+        wait_for(lambda: acked <= stored(engine, ids, base), 300, 0.1)
         recovery_s = time.perf_counter() - restarted
         lost = len(acked - stored(engine, ids, base))
         return lost, len(acked), recovery_s
