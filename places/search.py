@@ -1,8 +1,10 @@
 """Place search for the operator's search box: one list of {name, kind, lon, lat, description}.
 
 Order of reading a query: a map link or coordinates, a plus code, then words. Words go to
-PostgreSQL (pg_trgm word similarity, full-text prefixes, unaccent and the abbreviation rule
-in places_normalise); "A depan B" finds B nearest the street or place A.
+PostgreSQL: places_normalise (unaccent, abbreviations), each typed word resolved against the
+vocabulary of name words (prefix completions, pg_trgm neighbours for typos), then a bounded
+full-text lookup nearest the map centre, scored by pg_trgm similarity (docs/DESIGN.md,
+"Place search index"); "A depan B" finds B nearest the street or place A.
 """
 
 from __future__ import annotations
@@ -15,9 +17,17 @@ from sqlalchemy.orm import Session
 from core.errors import InvalidInput
 from places.query import decode_plus_code, find_plus_code, parse_point, split_fillers
 
-SEARCH_SQL = text((Path(__file__).resolve().parent / "sql" / "search.sql").read_text())
-# Below 0.6 (pg_trgm's default) so one or two typos in a word still match.
-WORD_SIMILARITY_THRESHOLD = "0.45"
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+WORDS_SQL = text((SQL_DIR / "search_words.sql").read_text())
+SEARCH_SQL = text((SQL_DIR / "search.sql").read_text())
+# With no map centre, candidates are still taken nearest a point (that bounds each index
+# scan); the middle of Indonesia keeps the order stable and means nothing else.
+NO_CENTRE = (118.0, -2.5)
+# Words that at most FEW_NAMES names have: read every such name (GIN) and sort by distance.
+# More: check only the NEAREST_NAMES names nearest the centre (GiST KNN). Both bound the
+# work whatever the words; measured in bench/bench_places.py.
+FEW_NAMES = 5000
+NEAREST_NAMES = 1000
 MAX_QUERY_CHARS = 200
 KIND_LABELS = {
     "street": "Jalan",
@@ -86,6 +96,40 @@ def _result(row: dict, *, near: str | None = None) -> dict:
     }
 
 
+def search_params(
+    session: Session,
+    *,
+    q: str,
+    lon: float | None,
+    lat: float | None,
+    jurisdiction_ids: frozenset[int] | None = None,
+    limit: int = 10,
+) -> dict | None:
+    """SEARCH_SQL's parameters for q: its words resolved; None when q has no word."""
+    words = session.execute(WORDS_SQL, {"q": q}).one()
+    if not words.every_word:
+        return None
+    near_lon, near_lat = (lon, lat) if lon is not None else NO_CENTRE
+    some_words = words.any_word != words.every_word  # more than one word filters
+    all_every = words.every_word_names <= FEW_NAMES
+    all_any = some_words and words.any_word_names <= FEW_NAMES
+    return {
+        "q": q,
+        "every_word": words.every_word,
+        "any_word": words.any_word,
+        "all_every": all_every,
+        "all_any": all_any,
+        "nearest_any": not all_every or (some_words and not all_any),
+        "nearest": NEAREST_NAMES,
+        "lon": lon,
+        "lat": lat,
+        "near_lon": near_lon,
+        "near_lat": near_lat,
+        "scope": None if jurisdiction_ids is None else sorted(jurisdiction_ids),
+        "limit": limit,
+    }
+
+
 def search_text(
     session: Session,
     *,
@@ -96,12 +140,14 @@ def search_text(
     limit: int = 10,
 ) -> list[dict]:
     """Rows of the word search (areas joined), best first."""
-    session.execute(
-        text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, false)"),
-        {"t": WORD_SIMILARITY_THRESHOLD},
+    params = search_params(
+        session, q=q, lon=lon, lat=lat, jurisdiction_ids=jurisdiction_ids, limit=limit
     )
-    scope = None if jurisdiction_ids is None else sorted(jurisdiction_ids)
-    params = {"q": q, "lon": lon, "lat": lat, "scope": scope, "limit": limit}
+    if params is None:
+        return []
+    # A few hundred rows: starting parallel workers costs more than the whole query (measured
+    # 100+ ms under load). Local: until the caller's transaction ends.
+    session.execute(text("SELECT set_config('max_parallel_workers_per_gather', '0', true)"))
     return [dict(row) for row in session.execute(SEARCH_SQL, params).mappings()]
 
 

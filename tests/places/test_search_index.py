@@ -1,0 +1,82 @@
+"""The place search index: the vocabulary the triggers keep, and bounded work for common words."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from places.search import FEW_NAMES, NEAREST_NAMES, SEARCH_SQL, search_params, search_places
+
+LON, LAT = 116.83, -1.27
+
+
+def _add_places(session: Session, names: list[str], *, lon: float = LON, lat: float = LAT):
+    session.execute(
+        text(
+            "INSERT INTO places (source, name, kind, geom) "
+            "SELECT 'test-index', n, 'shop=yes', ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) "
+            "FROM unnest(CAST(:names AS text[])) n"
+        ),
+        {"names": names, "lon": lon, "lat": lat},
+    )
+
+
+def _ndoc(session: Session, word: str) -> int:
+    found = session.execute(text("SELECT ndoc FROM place_words WHERE word = :w"), {"w": word})
+    return found.scalar() or 0
+
+
+def test_vocabulary_follows_inserts_updates_and_deletes(db_session: Session) -> None:
+    before = _ndoc(db_session, "warung")
+    _add_places(db_session, ["Warung Qzxv Satu", "Warung Qzxv Dua", "Apotek Qzxv"])
+    assert (_ndoc(db_session, "qzxv"), _ndoc(db_session, "warung")) == (3, before + 2)
+    db_session.execute(
+        text("UPDATE places SET name = 'Warung Wqyr' WHERE name = 'Warung Qzxv Dua'")
+    )
+    assert (_ndoc(db_session, "qzxv"), _ndoc(db_session, "wqyr")) == (2, 1)
+    db_session.execute(text("DELETE FROM places WHERE source = 'test-index'"))
+    assert (_ndoc(db_session, "qzxv"), _ndoc(db_session, "wqyr")) == (0, 0)
+    assert _ndoc(db_session, "warung") == before
+    gone = db_session.execute(text("SELECT count(*) FROM place_words WHERE word = 'qzxv'"))
+    assert gone.scalar() == 0
+
+
+def test_a_typo_in_a_word_no_name_has_still_finds_it(db_session: Session) -> None:
+    _add_places(db_session, ["Apotek Qzxvberkah"])
+    found = search_places(db_session, q="apotek qzxvbrekah", lon=LON, lat=LAT, limit=3)
+    assert found and found[0]["name"] == "Apotek Qzxvberkah"
+
+
+def _places_rows_read(session: Session, params: dict) -> int:
+    plan = session.execute(text("EXPLAIN (ANALYZE, FORMAT JSON) " + SEARCH_SQL.text), params)
+    nodes, rows = [plan.scalar()[0]["Plan"]], 0
+    while nodes:
+        node = nodes.pop()
+        if node.get("Relation Name") == "places":
+            rows += node["Actual Rows"] * node["Actual Loops"]
+        nodes.extend(node.get("Plans", []))
+    return rows
+
+
+def test_a_word_thousands_of_names_share_reads_a_bounded_set(db_session: Session) -> None:
+    # A grid of 6,000 "Warung Qz0001".. (names of one length), one more far to the south.
+    shared = FEW_NAMES + 1000
+    db_session.execute(
+        text(
+            "INSERT INTO places (source, name, kind, geom) "
+            "SELECT 'test-index', 'Warung Qz' || lpad(i::text, 4, '0'), 'shop=yes', "
+            "ST_SetSRID(ST_MakePoint(:lon + (i % 100) * 0.005, :lat + (i / 100) * 0.005), 4326)"
+            " FROM generate_series(1, :n) i"
+        ),
+        {"lon": LON, "lat": LAT, "n": shared},
+    )
+    _add_places(db_session, ["Warung Sederhana Qzxv"], lat=LAT - 0.5)
+    # ~550 m between grid points: nearness outweighs small differences between the names.
+    centre = {"lon": LON + 0.1001, "lat": LAT + 0.1001}  # by the grid's point i = 2,020
+    first = search_places(db_session, q="warung", limit=3, **centre)[0]
+    assert first["name"] == "Warung Qz2020", first
+    far = search_places(db_session, q="warung sederhana qzxv", limit=3, **centre)[0]
+    assert far["name"] == "Warung Sederhana Qzxv"
+    params = search_params(db_session, q="warung", **centre)
+    assert params["nearest_any"] and not params["all_every"]
+    assert _places_rows_read(db_session, params) <= NEAREST_NAMES < shared
