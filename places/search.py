@@ -120,7 +120,8 @@ def search_params(
         "all_every": all_every,
         "all_any": all_any,
         "nearest_any": not all_every or (some_words and not all_any),
-        "nearest": NEAREST_NAMES,
+        # With every full match in hand, the nearest names only add partial matches.
+        "nearest": NEAREST_NAMES if not all_every else NEAREST_NAMES // 4,
         "lon": lon,
         "lat": lat,
         "near_lon": near_lon,

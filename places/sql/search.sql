@@ -16,13 +16,16 @@ WITH q AS (
 ), found AS (
     (SELECT * FROM place_searchable
      WHERE :all_every AND to_tsvector('simple', name_norm) @@ to_tsquery('simple', :every_word)
-     ORDER BY ST_Distance(geom, ST_SetSRID(ST_MakePoint(:near_lon, :near_lat), 4326))
+     -- No map centre: the shortest names are the ones mostly made of the words typed.
+     ORDER BY CASE WHEN CAST(:lon AS float8) IS NULL THEN length(name_norm) END,
+              ST_Distance(geom, ST_SetSRID(ST_MakePoint(:near_lon, :near_lat), 4326))
      LIMIT 60)
     UNION ALL
     -- Some of the words only ("indomaret gunung sari": a chain in an area).
     (SELECT * FROM place_searchable
      WHERE :all_any AND to_tsvector('simple', name_norm) @@ to_tsquery('simple', :any_word)
-     ORDER BY ST_Distance(geom, ST_SetSRID(ST_MakePoint(:near_lon, :near_lat), 4326))
+     ORDER BY CASE WHEN CAST(:lon AS float8) IS NULL THEN length(name_norm) END,
+              ST_Distance(geom, ST_SetSRID(ST_MakePoint(:near_lon, :near_lat), 4326))
      LIMIT 30)
     UNION ALL
     (SELECT nearest.* FROM (

@@ -80,3 +80,11 @@ def test_a_word_thousands_of_names_share_reads_a_bounded_set(db_session: Session
     params = search_params(db_session, q="warung", **centre)
     assert params["nearest_any"] and not params["all_every"]
     assert _places_rows_read(db_session, params) <= NEAREST_NAMES < shared
+
+
+def test_without_a_map_centre_the_city_is_found_by_its_name(
+    db_session: Session, balikpapan: dict
+) -> None:
+    # Hundreds of names say "Balikpapan"; with no centre to be near, the shortest win.
+    found = search_places(db_session, q="balikpapan", limit=3)
+    assert ("Kota Balikpapan", "kabkota") in [(r["name"], r["kind"]) for r in found], found
