@@ -20,6 +20,11 @@ from places.query import decode_plus_code, find_plus_code, parse_point, split_fi
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 WORDS_SQL = text((SQL_DIR / "search_words.sql").read_text())
 SEARCH_SQL = text((SQL_DIR / "search.sql").read_text())
+SERIAL_PLANS_SQL = text(
+    "SELECT current_setting('max_parallel_workers_per_gather') AS previous, "
+    "set_config('max_parallel_workers_per_gather', '0', false)"
+)
+RESTORE_PLANS_SQL = text("SELECT set_config('max_parallel_workers_per_gather', :previous, false)")
 # With no map centre, candidates are still taken nearest a point (that bounds each index
 # scan); the middle of Indonesia keeps the order stable and means nothing else.
 NO_CENTRE = (118.0, -2.5)
@@ -147,9 +152,12 @@ def search_text(
     if params is None:
         return []
     # A few hundred rows: starting parallel workers costs more than the whole query (measured
-    # 100+ ms under load). Local: until the caller's transaction ends.
-    session.execute(text("SELECT set_config('max_parallel_workers_per_gather', '0', true)"))
-    return [dict(row) for row in session.execute(SEARCH_SQL, params).mappings()]
+    # 100+ ms under load). Session-level and put back after, because the API's read session
+    # is autocommit (a SET LOCAL would end with its own statement).
+    previous = session.execute(SERIAL_PLANS_SQL).scalar()
+    rows = [dict(row) for row in session.execute(SEARCH_SQL, params).mappings()]
+    session.execute(RESTORE_PLANS_SQL, {"previous": previous})
+    return rows
 
 
 def _check(q: str, lon: float | None, lat: float | None) -> str:
