@@ -45,7 +45,10 @@ def _load(ctx: BenchContext) -> None:
     load_demo_geography(ctx.engine, out)
 
 
-def _geocode(ctx: BenchContext, name: str, queries: list[str]) -> list[Figure]:
+def _geocode(
+    ctx: BenchContext, name: str, queries: list[str], *, baseline_every: int = 1
+) -> list[Figure]:
+    # A seq scan per rare query over a million names (seconds each): sampled there.
     from fastapi.testclient import TestClient
 
     from api.app import create_app
@@ -60,14 +63,15 @@ def _geocode(ctx: BenchContext, name: str, queries: list[str]) -> list[Figure]:
         with TestClient(create_app(ctx.settings), headers=headers) as client:
             for q in queries[:20]:  # warm-up: connections, plans, caches
                 client.get("/api/places/search", params={"q": q, **MAP_CENTRE})
-            for q in queries:
+            for i, q in enumerate(queries):
                 start = time.perf_counter()
                 client.get("/api/places/search", params={"q": q, **MAP_CENTRE})
                 api.append((time.perf_counter() - start) * 1000)
-                start = time.perf_counter()
-                session.execute(ILIKE_SQL, {"p": f"%{q}%"}).all()
-                raw.append((time.perf_counter() - start) * 1000)
-    note = f"{len(queries)} queries"
+                if i % baseline_every == 0:
+                    start = time.perf_counter()
+                    session.execute(ILIKE_SQL, {"p": f"%{q}%"}).all()
+                    raw.append((time.perf_counter() - start) * 1000)
+    note = f"{len(api)} queries, ILIKE on {len(raw)} of them"
     return [
         Figure(f"{name}_p99_ms", percentile(api, 99), "ms", "ILIKE p99", percentile(raw, 99), note),
         Figure(f"{name}_median_ms", median(api), "ms", "ILIKE median", median(raw)),
@@ -134,7 +138,7 @@ def run(ctx: BenchContext) -> list[Figure]:
     figures.append(_import(ctx))
     million = million_names_context(ctx, 100_000 if ctx.quick else 1_000_000, load=_load)
     try:
-        figures += _geocode(million, "geocode_1m", queries[: n // 2])
+        figures += _geocode(million, "geocode_1m", queries[: n // 2], baseline_every=5)
     finally:
         million.engine.dispose()
     return figures
