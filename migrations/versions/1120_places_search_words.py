@@ -9,14 +9,14 @@ matched 125,000 rows, each rechecked and scored. The trigram GIN indexes on the 
 no longer read by anything and are dropped (less work on every import).
 
 Revision ID: 1120
-Revises: 1402
+Revises: 1501
 Create Date: 2026-12-03
 """
 
 from alembic import op
 
 revision = "1120"
-down_revision = "1402"
+down_revision = "1501"
 branch_labels = None
 depends_on = None
 
