@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 
 from api.access_cache import AccessCache, AccessListener
+from api.body_limit import BodyLimit, body_limits
 from api.deps import install_access_handlers, require_access
 from api.errors import install_error_handlers
 from api.policy import rule_for
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.access_cache = AccessCache(settings.auth_cache_ttl_s)
     install_error_handlers(app)
     install_access_handlers(app)
+    app.add_middleware(BodyLimit, **body_limits(settings))
     for module in (
         health,
         auth,

@@ -189,22 +189,18 @@ def bearer_token(request: Request, rule: Rule | None) -> str:
 
 
 async def check_input(request: Request) -> None:
-    """Central input hygiene for every route: body size, text length, no NUL characters.
+    """Central input hygiene for every route: text length, no NUL characters.
 
     Routes' own schemas set tighter limits per field; this catches any text field without
     one (PostgreSQL cannot store NUL in text, so it would otherwise be a server error).
+    Body size is api/body_limit.py's, before the body is read.
     """
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_BODY_BYTES:
-        raise AccessDenied(413, f"permintaan terlalu besar (maks. {MAX_BODY_BYTES} bita)")
     for name, value in request.query_params.multi_items():
         _check_text(f"query.{name}", value)
     for name, value in request.path_params.items():
         _check_text(f"path.{name}", str(value))
     if request.headers.get("content-type", "").startswith("application/json"):
         body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            raise AccessDenied(413, f"permintaan terlalu besar (maks. {MAX_BODY_BYTES} bita)")
         try:
             _walk_json("body", json.loads(body or b"null"))
         except ValueError:

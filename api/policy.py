@@ -180,6 +180,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/spkt/accountability"): rule(FOLLOW_UP),
     ("GET", "/api/spkt/accountability/pdf"): rule(FOLLOW_UP),
     ("POST", "/api/spkt/officials"): rule(ADMIN),
+    ("GET", "/api/spkt/signers"): rule(SPKT_DESK),
     ("GET", "/spkt"): PUBLIC,
     ("GET", "/sp2hp"): PUBLIC,
     # the reporter's own progress: no account, only LP number + name + date of birth

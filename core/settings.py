@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     auth_max_failed_logins: int = Field(5, ge=1)
     auth_failed_login_window_s: int = Field(300, ge=1)
     log_level: str = "INFO"
+    # SPKT: the largest evidence file a desk may attach (phone photos are several MB); the
+    # upload is spooled to disk and stored in 1 MiB chunks, never held whole in memory.
+    spkt_attachment_max_bytes: int = Field(20_000_000, ge=1000, le=200_000_000)
     # Dispatch: Polres must accept within this, else Polda gets the incident back.
     dispatch_accept_timeout_s: float = Field(120.0, gt=0)
     # Dispatch: a job not acknowledged within this is re-sent, up to job_max_sends, then alerted.

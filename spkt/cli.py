@@ -47,11 +47,13 @@ def _jurisdiction_id(session, code: str) -> int:  # noqa: ANN001
 def official_command(
     code: str = typer.Argument(..., help="kode wilayah (Polda/Polres/Polsek)"),
     name: str = typer.Option(..., help="nama pejabat"),
-    position: str = typer.Option(..., help="kapolda | kapolres | kapolsek"),
+    position: str = typer.Option(
+        ..., help="kapolda | kapolres | kapolsek | ka_spkt | ka_siaga_1 | ka_siaga_2 | ka_siaga_3"
+    ),
     rank: str = typer.Option("", help="pangkat, mis. AKBP"),
     nrp: str = typer.Option("", help="NRP"),
 ) -> None:
-    """Record the accountable official of a jurisdiction from now on."""
+    """Record an official of a jurisdiction from now on (the previous one in the post ends)."""
     from spkt.followup import set_official
 
     try:

@@ -20,7 +20,8 @@ from spkt.deadlines import (
     INCIDENT_DEADLINE,
     bucket_of,
 )
-from spkt.models import Official
+from spkt.models import ACCOUNTABLE_POSITIONS, OFFICIAL_POSITIONS, SPKT_POSITIONS, Official
+from spkt.taxonomy import POSITION_LABELS
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 OPEN_ITEMS_SQL = text((SQL_DIR / "open_items.sql").read_text())
@@ -58,10 +59,10 @@ def set_official(
     level = session.scalar(select(Jurisdiction.level).where(Jurisdiction.id == jurisdiction_id))
     if level is None:
         raise InvalidInput(f"wilayah {jurisdiction_id} tidak ada", field="jurisdiction_id")
-    if POSITION_BY_LEVEL[level] != position:
+    if position not in SPKT_POSITIONS and POSITION_BY_LEVEL[level] != position:
         raise InvalidInput(f"pejabat {level} adalah {POSITION_BY_LEVEL[level]}", field="position")
     now = datetime.now(UTC)
-    for current in _current_officials(session, [jurisdiction_id]).values():
+    for current in _current(session, [jurisdiction_id], (position,)):
         current.until = now
     official = Official(
         jurisdiction_id=jurisdiction_id, position=position, name=name, rank=rank, nrp=nrp, since=now
@@ -71,11 +72,34 @@ def set_official(
     return official
 
 
-def _current_officials(session: Session, ids: Collection[int]) -> dict[int, Official]:
+def _current(session: Session, ids: Collection[int], positions: Collection[str]) -> list:
     query = select(Official).where(
-        Official.jurisdiction_id.in_(list(ids)), Official.until.is_(None)
+        Official.jurisdiction_id.in_(list(ids)),
+        Official.position.in_(list(positions)),
+        Official.until.is_(None),
     )
-    return {row.jurisdiction_id: row for row in session.scalars(query.order_by(Official.since))}
+    return list(session.scalars(query.order_by(Official.since, Official.id)))
+
+
+def _current_officials(session: Session, ids: Collection[int]) -> dict[int, Official]:
+    """The accountable official (Kapolda, Kapolres, Kapolsek) of each jurisdiction."""
+    return {row.jurisdiction_id: row for row in _current(session, ids, ACCOUNTABLE_POSITIONS)}
+
+
+def current_positions(session: Session, *, ids: Collection[int]) -> set[tuple[int, str]]:
+    """(jurisdiction id, position) of every post filled now."""
+    return {(r.jurisdiction_id, r.position) for r in _current(session, ids, OFFICIAL_POSITIONS)}
+
+
+def spkt_signers(session: Session, *, jurisdiction_id: int) -> list[dict]:
+    """The SPKT officials of a jurisdiction who sign its documents (KA SPKT first)."""
+    rows = _current(session, [jurisdiction_id], SPKT_POSITIONS)
+    rows.sort(key=lambda row: SPKT_POSITIONS.index(row.position))
+    return [
+        {"id": row.id, "position": row.position, "position_label": POSITION_LABELS[row.position],
+         "name": row.name, "rank": row.rank, "nrp": row.nrp}
+        for row in rows
+    ]  # fmt: skip
 
 
 def _item(row, now: datetime, source: str | None = None) -> dict:  # noqa: ANN001

@@ -37,7 +37,10 @@ REPORTER_KINDS = ("masyarakat", "polri")
 REPORT_STATUSES = ("diterima", "konsultasi", "dinilai", "lp_terbit", "ditutup", "selesai")
 SETTLED_STATUSES = ("lp_terbit", "ditutup", "selesai")
 DOCUMENT_KINDS = ("tanda_terima", "laporan_polisi", "sttlp", "kehilangan", "visum")
-OFFICIAL_POSITIONS = ("kapolda", "kapolres", "kapolsek")
+ACCOUNTABLE_POSITIONS = ("kapolda", "kapolres", "kapolsek")
+# The SPKT's signing officials: its head and the heads of its three piket shifts.
+SPKT_POSITIONS = ("ka_spkt", "ka_siaga_1", "ka_siaga_2", "ka_siaga_3")
+OFFICIAL_POSITIONS = ACCOUNTABLE_POSITIONS + SPKT_POSITIONS
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -199,7 +202,7 @@ class ReportEvent(Base):
 
 
 class Attachment(Base):
-    """Evidence attached to a report (photo, scan); kept as bytes with its SHA-256."""
+    """Evidence attached to a report (photo, scan) with its SHA-256; bytes in its chunks."""
 
     __tablename__ = "spkt_attachments"
 
@@ -209,7 +212,6 @@ class Attachment(Base):
     media_type: Mapped[str] = mapped_column(Text)
     size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(Text)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
     description: Mapped[str] = mapped_column(Text, default="")
     uploaded_by: Mapped[str] = mapped_column(Text)
     uploaded_at: Mapped[datetime] = mapped_column(
@@ -218,7 +220,8 @@ class Attachment(Base):
 
 
 class Official(Base):
-    """The accountable official of a jurisdiction (Kapolda, Kapolres, Kapolsek) over a period."""
+    """An official of a jurisdiction over a period: the accountable one (Kapolda, Kapolres,
+    Kapolsek) or an SPKT official who signs its documents (KA SPKT, KA SIAGA I-III)."""
 
     __tablename__ = "jurisdiction_officials"
     __table_args__ = (CheckConstraint(_in("position", OFFICIAL_POSITIONS), name="position"),)
@@ -231,3 +234,13 @@ class Official(Base):
     nrp: Mapped[str] = mapped_column(Text, default="")
     since: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AttachmentChunk(Base):
+    """One 1 MiB piece of an evidence file, in order (`seq` from 0)."""
+
+    __tablename__ = "spkt_attachment_chunks"
+
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("spkt_attachments.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -156,7 +156,9 @@ class ProgressQuery(BaseModel):
 
 class OfficialSet(BaseModel):
     jurisdiction_id: int
-    position: Literal["kapolda", "kapolres", "kapolsek"]
+    position: Literal[
+        "kapolda", "kapolres", "kapolsek", "ka_spkt", "ka_siaga_1", "ka_siaga_2", "ka_siaga_3"
+    ]
     name: str = Field(min_length=1, max_length=200)
     rank: str = Field("", max_length=60)
     nrp: str = Field("", max_length=18)

@@ -51,3 +51,14 @@ DOCUMENT_TITLES: dict[str, str] = {
     "kehilangan": "Surat Keterangan Tanda Lapor Kehilangan",
     "visum": "Surat Permintaan Visum et Repertum",
 }
+
+# How a post is written on a document (the signer's "jabatan").
+POSITION_LABELS = {
+    "kapolda": "Kapolda",
+    "kapolres": "Kapolres",
+    "kapolsek": "Kapolsek",
+    "ka_spkt": "KA SPKT",
+    "ka_siaga_1": "KA SIAGA I SPKT",
+    "ka_siaga_2": "KA SIAGA II SPKT",
+    "ka_siaga_3": "KA SIAGA III SPKT",
+}

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from api.deps import AccessDenied, Scope, client_ip, get_scope, get_session, get_settings_dep
@@ -30,8 +30,8 @@ from spkt.documents import (
     issue_lost_item_letter,
     issue_visum_request,
 )
-from spkt.evidence import add_attachment, get_attachment
-from spkt.followup import aging, set_official
+from spkt.evidence import add_attachment, attachment_chunks, get_attachment
+from spkt.followup import aging, set_official, spkt_signers
 from spkt.laporan_polisi import number_laporan_polisi, pending_request, request_laporan_polisi
 from spkt.render import document_pdf
 from spkt.reports import receive_report
@@ -238,8 +238,10 @@ def post_attachment(
     description: Annotated[str, Form(max_length=500)] = "",
     session: Session = Depends(get_session),
     scope: Scope = Depends(get_scope),
+    settings: Settings = Depends(get_settings_dep),
 ) -> dict:
-    """Attach an evidence file to a report."""
+    """Attach an evidence file to a report (spooled to disk by the form parser, stored in
+    chunks; api/body_limit.py refuses a larger body before it is read)."""
     report = _report(session, report_id, scope)
     row = add_attachment(
         session,
@@ -247,7 +249,8 @@ def post_attachment(
         actor=actor_of(session, scope),
         filename=file.filename or "",
         media_type=(file.content_type or "").split(";")[0].strip(),
-        data=file.file.read(1_000_001),
+        stream=file.file,
+        max_bytes=settings.spkt_attachment_max_bytes,
         description=description,
     )
     session.commit()
@@ -268,10 +271,12 @@ def _personal(session: Session, scope: Scope, report_id: int, what: str) -> None
 def get_attachment_file(
     attachment_id: int, session: Session = Depends(get_session), scope: Scope = Depends(get_scope)
 ) -> Response:
-    """An evidence file, as it was attached."""
+    """An evidence file, as it was attached, streamed a stored chunk at a time."""
     row = get_attachment(session, attachment_id=attachment_id)
     _personal(session, scope, row.report_id, f"attachment:{row.id}")
-    return Response(row.data, media_type=row.media_type, headers={"X-Content-SHA256": row.sha256})
+    headers = {"X-Content-SHA256": row.sha256, "Content-Length": str(row.size_bytes)}
+    chunks = attachment_chunks(session, attachment_id=row.id)
+    return StreamingResponse(chunks, media_type=row.media_type, headers=headers)
 
 
 @router.get("/api/spkt/documents/{document_id}/pdf")
@@ -349,6 +354,21 @@ def post_official(body: schemas.OfficialSet, session: Session = Depends(get_sess
     session.commit()
     return {"id": row.id, "jurisdiction_id": row.jurisdiction_id, "position": row.position,
             "name": row.name, "rank": row.rank, "nrp": row.nrp, "since": row.since}  # fmt: skip
+
+
+@router.get("/api/spkt/signers")
+def get_signers(
+    jurisdiction_id: int | None = None,
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+) -> list[dict]:
+    """The SPKT officials who sign the desk's documents (KA SPKT, KA SIAGA I-III)."""
+    target = jurisdiction_id or actor_of(session, scope).jurisdiction_id
+    if target is None:
+        return []
+    if scope.jurisdiction_ids is not None and target not in scope.jurisdiction_ids:
+        raise NotFound(f"wilayah {target} tidak ditemukan", field="jurisdiction_id")
+    return spkt_signers(session, jurisdiction_id=target)
 
 
 @router.post("/api/sp2hp")

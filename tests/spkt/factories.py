@@ -182,13 +182,20 @@ _BY_REPORT = {
 }
 
 
+_CHUNKS_BY_REPORT = (
+    "DELETE FROM spkt_attachment_chunks c USING spkt_attachments a, spkt_reports r "
+    "WHERE c.attachment_id = a.id AND a.report_id = r.id AND r.jurisdiction_id = ANY(:j)"
+)
+
+
 def purge_spkt(session: Session, *, jurisdiction_ids: list[int]) -> None:
     """Remove committed SPKT rows of these jurisdictions (append-only triggers off, in this
     transaction only), then the jurisdictions."""
     ids = {"j": jurisdiction_ids}
-    tables = ("spkt_documents", "spkt_report_events", "spkt_attachments")
+    tables = ("spkt_documents", "spkt_report_events", "spkt_attachments", "spkt_attachment_chunks")
     for table in tables:
         session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only"))
+    session.execute(text(_CHUNKS_BY_REPORT), ids)
     for table in ("spkt_documents", "spkt_report_events", "spkt_attachments"):
         session.execute(text(_BY_REPORT[table]), ids)
     for statement in (

@@ -130,3 +130,32 @@ def test_the_chain_of_command_reads_aging_and_the_weekly_report(open_page, desk_
     assert open(download.value.path(), "rb").read(4) == b"%PDF"
     visit.screenshot("spkt-direktur")
     visit.assert_clean()
+
+
+def test_the_desk_picks_its_spkt_official_as_the_signer(
+    open_page, desk_tokens, engine, city
+) -> None:  # noqa: ANN001, E501
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from spkt.followup import set_official
+
+    with Session(engine) as session:
+        official = set_official(session, jurisdiction_id=city.polres_id, position="ka_siaga_2",
+                                name="Wahyu Siregar", rank="IPTU", nrp="87020304")  # fmt: skip
+        session.commit()
+        official_id = official.id
+    try:
+        visit = open_page("/spkt", role="spkt")
+        page = visit.page
+        page.wait_for_selector("html[data-ready='1']", timeout=15000)
+        page.select_option("#s-official", label="KA SIAGA II SPKT: IPTU Wahyu Siregar")
+        assert page.input_value("#s-name") == "Wahyu Siregar"
+        assert page.input_value("#s-nrp") == "87020304"
+        assert page.input_value("#s-position") == "KA SIAGA II SPKT"
+        visit.assert_clean()
+    finally:
+        with Session(engine) as session:
+            session.execute(text("DELETE FROM jurisdiction_officials WHERE id = :id"),
+                            {"id": official_id})  # fmt: skip
+            session.commit()

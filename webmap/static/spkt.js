@@ -34,6 +34,25 @@
     for (const key of ["name", "rank", "nrp", "position"]) if (saved[key]) $("s-" + key).value = saved[key];
   }
 
+  function fillSigner(o) {
+    $("s-name").value = o.name; $("s-rank").value = o.rank; $("s-nrp").value = o.nrp;
+    $("s-position").value = o.position_label;
+  }
+
+  // The unit's SPKT officials (KA SPKT, KA SIAGA I-III): picking one fills the signer.
+  async function loadOfficials() {
+    const officials = await S().apiFetch("/api/spkt/signers");
+    $("s-official").innerHTML = '<option value="">(isi sendiri)</option>' + officials.map((o, i) =>
+      `<option value="${i}">${esc(o.position_label)}: ${esc(o.rank)} ${esc(o.name)}</option>`).join("");
+    $("s-official").addEventListener("change", () => {
+      const o = officials[Number($("s-official").value)];
+      if ($("s-official").value !== "" && o) fillSigner(o);
+    });
+    const saved = officials.findIndex((o) => o.nrp === $("s-nrp").value);
+    if (saved >= 0) $("s-official").value = String(saved);
+    else if (officials.length && !$("s-name").value) { $("s-official").value = "0"; fillSigner(officials[0]); }
+  }
+
   function setupMap() {
     const map = L.map("spkt-map", { zoomControl: true }).setView([-1.265, 116.84], 13);
     if (window.SIAGA_CONFIG.tile_url) L.tileLayer(window.SIAGA_CONFIG.tile_url, { maxZoom: 19 }).addTo(map);
@@ -273,6 +292,7 @@
     $("weekly").addEventListener("click", () =>
       openPdf("/api/spkt/accountability/pdf", "akuntabilitas-mingguan"));
     loadSigner();
+    if (desk) await loadOfficials();
     setupMap();
     setupForm();
     $("open-only").addEventListener("change", refresh);
