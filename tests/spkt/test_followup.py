@@ -13,13 +13,23 @@ from dispatch.escalation import validate_incident
 from dispatch.intake import create_incident
 from dispatch.progress import close_incident
 from dispatch.schemas import IncidentCreate
+from spkt.accountability import accountability_pdf, weekly_accountability
 from spkt.casework import record_assessment, record_progress, send_to_consultation
 from spkt.followup import aging, set_official
 from spkt.laporan_polisi import issue_laporan_polisi
 from spkt.reports import receive_report
 from spkt.schemas import AssessmentCreate, LaporanPolisiCreate, ProgressCreate, ProgressQuery
 from spkt.sp2hp import MAX_FAILED_LOOKUPS, LookupRateLimited, public_progress
-from tests.spkt.factories import LAT, LON, desk, report_data, reskrim, signer
+from tests.spkt.factories import (
+    LAT,
+    LON,
+    desk,
+    make_tree,
+    report_data,
+    reskrim,
+    signer,
+    utc,
+)
 
 
 def _incident(session: Session, *, hours_ago: float, valid: bool = True) -> int:
@@ -200,3 +210,27 @@ def test_an_lp_case_whose_sp2hp_is_late_is_listed(db_session: Session, tree) -> 
             data=LaporanPolisiCreate(model="B", signer=signer()),
             actor=desk(db_session, tree.polres),
         )
+
+
+def test_each_jurisdictions_week_runs_in_its_own_local_time(db_session: Session, tree) -> None:  # noqa: ANN001
+    """00:30 on Monday 30 November is that Monday's week in WITA and in WIT, though it is
+    still Sunday in Jakarta; the week before counts neither."""
+    east = make_tree(db_session)
+    east.polda.timezone = "WIT"
+    db_session.flush()
+    wita_monday, wit_monday = utc(2026, 11, 29, 16, 30), utc(2026, 11, 29, 15, 30)
+    receive_report(db_session, data=report_data(), actor=desk(db_session, tree.polres),
+                   at=wita_monday)  # fmt: skip
+    receive_report(db_session, data=report_data(), actor=desk(db_session, east.polres),
+                   at=wit_monday)  # fmt: skip
+    ids = tree.ids() + east.ids()
+    week = weekly_accountability(db_session, scope_ids=ids, week_of=date(2026, 11, 30))
+    rows = {row["jurisdiction_id"]: row for row in week["rows"]}
+    assert rows[tree.polres.id]["received_in_week"] == 1
+    assert rows[east.polres.id]["received_in_week"] == 1
+    assert rows[tree.polres.id]["timezone"] == "WITA" and rows[east.polres.id]["timezone"] == "WIT"
+    assert rows[east.polres.id]["week_start"] == utc(2026, 11, 29, 15)  # Monday 00:00 WIT
+    before = weekly_accountability(db_session, scope_ids=ids, week_of=date(2026, 11, 23))
+    assert all(row["received_in_week"] == 0 for row in before["rows"])
+    pdf = accountability_pdf(week)
+    assert pdf.startswith(b"%PDF")
