@@ -3,6 +3,7 @@ numbering LPs left pending."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -112,3 +113,27 @@ def number_pending_command() -> None:
     with session_scope(_factory()) as session:
         count = number_all_pending(session)
     typer.echo(f"LP diberi nomor: {count}")
+
+
+def _demo_root_codes() -> list[str]:
+    """The Polda codes of the demo boundary file that `siaga demo` loads."""
+    from jurisdictions.demo import DEMO_FILE
+
+    features = json.loads(DEMO_FILE.read_text())["features"]
+    return [f["properties"]["code"] for f in features if f["properties"]["level"] == "polda"]
+
+
+def demo_setup(settings) -> None:  # noqa: ANN001
+    """Invented officials (Kapolres/Kapolsek, KA SPKT, KA SIAGA I-III) for the demo tree."""
+    from spkt.demo import seed_demo_officials
+
+    engine = make_engine(settings, pool_size=1)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            added = sum(
+                seed_demo_officials(session, root_id=_jurisdiction_id(session, code))
+                for code in _demo_root_codes()
+            )
+    finally:
+        engine.dispose()
+    typer.echo(f"pejabat demo (Kapolres/Kapolsek, KA SPKT, KA SIAGA): {added} baru")
