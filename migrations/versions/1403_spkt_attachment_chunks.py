@@ -2,14 +2,14 @@
 downloads streamed a chunk at a time, never as one bytes object.
 
 Revision ID: 1403
-Revises: 1501
+Revises: 1120
 Create Date: 2026-12-03
 """
 
 from alembic import op
 
 revision = "1403"
-down_revision = "1501"
+down_revision = "1120"
 branch_labels = None
 depends_on = None
 
