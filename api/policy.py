@@ -105,6 +105,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     # Only the Polres the incident is offered to accepts it (the Polda takes it back on timeout).
     ("POST", "/api/incidents/{incident_id}/accept"): rule(frozenset({"polres_operator"}) | ADMIN),
     ("POST", "/api/incidents/{incident_id}/merge"): rule(OPERATORS | ADMIN),
+    ("POST", "/api/incidents/{incident_id}/location"): rule(OPERATORS | ADMIN),
     ("GET", "/api/incidents/{incident_id}/recommendations"): rule(WATCHERS),
     ("GET", "/api/incidents/{incident_id}/route"): rule(WATCHERS),
     ("GET", "/api/coverage"): rule(WATCHERS),

@@ -60,7 +60,10 @@ def create_incident(
         jurisdiction_ids=jurisdiction_ids,
         now=now,
     )
+    from places.reverse import describe_location
+
     found = lookup_point(session, lon=data.lon, lat=data.lat)
+    described = describe_location(session, lon=data.lon, lat=data.lat)
     incident = Incident(
         caller_name=data.caller_name.strip(),
         caller_phone=normalize_phone(data.caller_phone),
@@ -69,6 +72,7 @@ def create_incident(
         priority=data.priority,
         description=data.description,
         address=data.address,
+        location_description=described,
         geom=from_shape(Point(data.lon, data.lat), srid=4326),
         polda_id=found.polda.id if found.polda else None,
         polres_id=found.polres.id if found.polres else None,
@@ -95,7 +99,7 @@ def create_incident(
         actor=actor,
         action="created",
         at=now,
-        message=f"Laporan {CATEGORIES[data.category]} diterima ({place})",
+        message=f"Laporan {CATEGORIES[data.category]} diterima ({place}): {described}",
         detail={"match": found.match, "distance_m": found.distance_m},
     )
     return incident

@@ -117,6 +117,8 @@ class Incident(Base):
     priority: Mapped[int] = mapped_column(Integer)  # 1 = darurat, 3 = rendah
     description: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(Text, default="")
+    # The point as an operator says it (places.reverse), at creation and after a pin move.
+    location_description: Mapped[str | None] = mapped_column(Text)
     geom: Mapped[WKBElement] = mapped_column(
         Geometry("POINT", srid=4326, spatial_index=True), nullable=False
     )

@@ -65,6 +65,14 @@ class MergeRequest(BaseModel):
     actor: str | None = None
 
 
+class RelocateRequest(BaseModel):
+    """The pin moved: the incident's new point (WGS84)."""
+
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    actor: str | None = None
+
+
 class AssignRequest(BaseModel):
     unit_ids: list[int] = Field(min_length=1, max_length=20)
     # ETAs the operator saw in the recommendation (kept on the assignment for later review).
@@ -115,6 +123,7 @@ class IncidentOut(BaseModel):
     priority: int
     description: str
     address: str
+    location_description: str | None
     lon: float
     lat: float
     polda: JurisdictionOut | None

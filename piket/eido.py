@@ -60,7 +60,7 @@ def _stamp(at: datetime, zone_name: str | None) -> str:
     return local(at, zone_name).isoformat(timespec="milliseconds")
 
 
-def _pidf_lo(entity: str, lon: float, lat: float, address: str) -> str:
+def _pidf_lo(entity: str, lon: float, lat: float, address: str, described: str) -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
         f'<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="pres:{escape(entity)}">'
@@ -70,7 +70,8 @@ def _pidf_lo(entity: str, lon: float, lat: float, address: str) -> str:
         f"<pos>{lat:.6f} {lon:.6f}</pos></Point>"
         '<civicAddress xmlns="urn:ietf:params:xml:ns:pidf:geopriv10:civicAddr">'
         "<country>ID</country>"
-        f"<A6>{escape(address)}</A6></civicAddress></location-info>"
+        f"<A6>{escape(address)}</A6><LOC>{escape(described)}</LOC>"
+        "</civicAddress></location-info>"
         "<usage-rules/></geopriv></status></tuple></presence>"
     )
 
@@ -89,6 +90,7 @@ def incident_eido(session: Session, incident: Incident, *, now: datetime | None 
     caller_id = f"urn:emergency:uid:personid:{incident.id}-1:{owner_id}"
     notes = _notes(session, incident, owner_id, zone_name)
     lon, lat = incident_lonlat(incident)
+    described = incident.location_description or ""
     return {
         "$id": f"urn:emergency:uid:incidentid:{incident.id}:{owner_id}",
         "eidoVersion": EIDO_VERSION,
@@ -115,8 +117,9 @@ def incident_eido(session: Session, incident: Incident, *, now: datetime | None 
                 "$id": location_id,
                 **updated,
                 "locationTypeDescriptionRegistryText": "CurrentIncident",
-                "locationByValue": _pidf_lo(owner_id, lon, lat, incident.address),
-                "locationDescriptionText": incident.address,
+                "locationByValue": _pidf_lo(owner_id, lon, lat, incident.address, described),
+                # The reverse-geocoded line, then the caller's own words for the place.
+                "locationDescriptionText": "; ".join(filter(None, (described, incident.address))),
             }
         ],
         "personComponent": [

@@ -110,6 +110,14 @@ def report_context(report: dict[str, Any]) -> dict[str, Any]:
         "share": "-" if share is None else f"{share * 100:.1f}%".replace(".", ","),
         "forward_rows": _sorted(forwards["by_function"], {}),
         "function_label": function_label,
+        "open_incidents": [
+            {
+                **i,
+                "received": local_text(i["call_received_at"], zone_name),
+                "category_label": CATEGORIES.get(i["category"], i["category"]),
+            }
+            for i in report.get("open_incidents") or []  # reports made before it was listed
+        ],
         "shifts": [
             {
                 **s,

@@ -36,8 +36,7 @@ def describe_point(session: Session, *, lon: float, lat: float) -> dict:
     from jurisdictions.service import lookup_point
 
     lon, lat = check_lon_lat(lon, lat)
-    params = {"lon": lon, "lat": lat, "street_max_m": STREET_MAX_M, "place_max_m": PLACE_MAX_M}
-    row = dict(session.execute(REVERSE_SQL, params).mappings().one())
+    row = _nearby(session, lon=lon, lat=lat)
     try:
         chain = lookup_point(session, lon=lon, lat=lat)
         row["jurisdiction"] = {
@@ -52,6 +51,17 @@ def describe_point(session: Session, *, lon: float, lat: float) -> dict:
         row["jurisdiction"] = None
     row["description"] = describe_line(row)
     return {"lon": lon, "lat": lat, **row}
+
+
+def _nearby(session: Session, *, lon: float, lat: float) -> dict:
+    params = {"lon": lon, "lat": lat, "street_max_m": STREET_MAX_M, "place_max_m": PLACE_MAX_M}
+    return dict(session.execute(REVERSE_SQL, params).mappings().one())
+
+
+def describe_location(session: Session, *, lon: float, lat: float) -> str:
+    """The one description line of a point (what an incident stores at creation)."""
+    lon, lat = check_lon_lat(lon, lat)
+    return describe_line(_nearby(session, lon=lon, lat=lat))
 
 
 def describe_line(row: dict) -> str:

@@ -42,7 +42,8 @@ SHARE_SQL = _planner_sql("share")
 EXPORT_SQL = _planner_sql("export")
 EXPORT_FIELDS = (
     "id", "call_received_at", "on_scene_at", "category", "priority", "status", "tz",
-    "polsek_code", "polsek_name", "target_s", "response_s", "within_target", "lon", "lat",
+    "polsek_code", "polsek_name", "target_s", "response_s", "within_target",
+    "location_description", "lon", "lat",
 )  # fmt: skip
 
 

@@ -24,7 +24,7 @@ WHERE u.id = :unit_id
 """)
 JOB_SQL = text("""
 SELECT a.id, a.incident_id, a.job_id, a.status, a.eta_s, a.assigned_at,
-       i.category, i.priority, i.description, i.address, i.timezone,
+       i.category, i.priority, i.description, i.address, i.location_description, i.timezone,
        i.caller_name, i.caller_phone,
        ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat,
        ST_Distance(i.geom::geography, p.geom::geography) AS distance_m
@@ -54,6 +54,7 @@ def current_job(session: Session, *, unit_id: int) -> dict[str, Any]:
             "priority",
             "description",
             "address",
+            "location_description",
             "lon",
             "lat",
             "timezone",

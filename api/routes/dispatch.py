@@ -25,6 +25,7 @@ from dispatch.progress import (
     get_assignment,
 )
 from dispatch.recommend import recommend_units
+from dispatch.relocate import relocate_incident
 from dispatch.unit_route import unit_route
 from dispatch.views import duplicate_views, incident_detail, incident_views, list_incidents
 from roads.service import roads_for
@@ -186,6 +187,26 @@ def post_merge(
     )
     session.commit()
     return _detail(session, incident_id, scope)
+
+
+@router.post("/incidents/{incident_id}/location", response_model=schemas.IncidentDetail)
+def post_location(
+    incident_id: int,
+    body: schemas.RelocateRequest,
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+) -> dict:
+    """Move the incident's pin; its description and Polsek follow the new point."""
+    incident = relocate_incident(
+        session,
+        incident_id=incident_id,
+        lon=body.lon,
+        lat=body.lat,
+        actor=_actor(scope, body.actor),
+        jurisdiction_ids=scope.jurisdiction_ids,
+    )
+    session.commit()
+    return incident_detail(session, incident)  # the caller moved it: shown even if now elsewhere
 
 
 @router.get("/incidents/{incident_id}/recommendations", response_model=schemas.RecommendationsOut)

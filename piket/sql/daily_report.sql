@@ -13,7 +13,8 @@ measured AS (
     FROM valid WHERE on_scene_at IS NOT NULL AND on_scene_at < :end
 ),
 center_incidents AS (
-    SELECT id, created_at, closed_at FROM incidents
+    SELECT id, created_at, closed_at, category, call_received_at, location_description
+    FROM incidents
     WHERE polda_id = :center_id OR polres_id = :center_id
 ),
 fwd AS (
@@ -71,6 +72,12 @@ SELECT jsonb_build_object(
                        ON i.id = o.incident_id
                    WHERE o.given_at < :end AND (o.done_at IS NULL OR o.done_at >= :end)),
         'forwards', (SELECT count(*) FROM fwd WHERE result_at IS NULL OR result_at >= :end)),
+    'open_incidents', (
+        SELECT COALESCE(jsonb_agg(jsonb_build_object(
+            'id', id, 'category', category, 'call_received_at', call_received_at,
+            'location_description', location_description) ORDER BY call_received_at, id), '[]')
+        FROM center_incidents
+        WHERE created_at < :end AND (closed_at IS NULL OR closed_at >= :end)),
     'shifts', (
         SELECT COALESCE(jsonb_agg(jsonb_build_object(
             'id', s.id, 'opened_at', s.opened_at, 'closed_at', s.closed_at,

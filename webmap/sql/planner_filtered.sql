@@ -6,7 +6,7 @@ WITH zones AS (
     SELECT i.id, i.category, i.priority, i.status, i.call_received_at, i.on_scene_at,
            COALESCE(z.name, :fallback_zone) AS tz,
            COALESCE(z.iana, :fallback_iana) AS tz_iana, i.geom, i.polsek_id, i.polres_id,
-           i.response_target_s AS target_s,
+           i.response_target_s AS target_s, i.location_description,
            EXTRACT(EPOCH FROM (i.on_scene_at - i.call_received_at)) AS response_s
     FROM incidents i LEFT JOIN zones z ON z.name = i.timezone
     WHERE i.call_received_at >= :start AND i.call_received_at < :end

@@ -36,7 +36,8 @@
 
     function place(row) {
       const where = (row.polsek || row.polres || {}).name || "";
-      return row.address ? row.address + (where ? " · " + where : "") : where || "–";
+      const said = row.address || row.location_description;
+      return said ? said + (where ? " · " + where : "") : where || "–";
     }
 
     function unitsCell(row) {

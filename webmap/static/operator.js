@@ -114,8 +114,38 @@
     }
 
     function placeMarker(lon, lat) {
-      if (state.marker) state.marker.setLatLng([lat, lon]);
-      else state.marker = L.marker([lat, lon], { title: "Lokasi kejadian" }).addTo(map);
+      if (state.marker) { state.marker.setLatLng([lat, lon]); return; }
+      state.marker = L.marker([lat, lon], { title: "Lokasi kejadian (seret untuk memindah)", draggable: true }).addTo(map);
+      state.marker.on("dragend", () => {
+        const at = state.marker.getLatLng();
+        if (state.incident && !state.incident.timestamps.closed_at) relocateIncident(at.lng, at.lat);
+        else setLocation(at.lng, at.lat);
+      });
+    }
+
+    /* The pin of a created incident dragged: the server describes and resolves the new point. */
+    async function relocateIncident(lon, lat) {
+      const inc = state.incident;
+      try {
+        const moved = await S.apiFetch("/api/incidents/" + inc.id + "/location", { method: "POST", body: { lon, lat } });
+        showIncident(moved);
+        S.toast("Lokasi insiden #" + inc.id + " dipindah: " + moved.location_description);
+        loadRecommendations();
+      } catch (err) {
+        placeMarker(inc.lon, inc.lat);  // refused: the pin goes back where the incident is
+        S.toast(err.message, true);
+      }
+    }
+
+    /* The pin's description as the server will store it ("Jl. ... ±30 m, dekat ..., Kel. ..."). */
+    async function describePin(lon, lat) {
+      $("chain-place").textContent = "…";
+      try {
+        const place = await S.apiFetch("/api/places/reverse?lat=" + lat + "&lon=" + lon);
+        if (state.point && state.point[0] === lon && state.point[1] === lat) $("chain-place").textContent = place.description;
+      } catch (err) {
+        $("chain-place").textContent = "–";
+      }
     }
 
     function mapCenter() {
@@ -150,6 +180,7 @@
       $("lat").value = lat.toFixed(6);
       $("lon").value = lon.toFixed(6);
       placeMarker(lon, lat);
+      describePin(lon, lat);
       for (const level of ["polda", "polres", "polsek", "target"]) $("chain-" + level).textContent = "…";
       try {
         state.lookup = await S.apiFetch("/api/jurisdictions/lookup?lat=" + lat + "&lon=" + lon);
@@ -294,7 +325,7 @@
       $("intake-form").reset();
       S.clearFormErrors($("intake-form"));
       for (const id of ["incident-box", "caller-history", "duplicates"]) $(id).hidden = true;
-      for (const level of ["polda", "polres", "polsek", "target"]) $("chain-" + level).textContent = "–";
+      for (const level of ["polda", "polres", "polsek", "target", "place"]) $("chain-" + level).textContent = "–";
       state.lifecycle.stopReassign();
       if (state.routeLayer) { map.removeLayer(state.routeLayer); state.routeLayer = null; }
       $("caller-phone").focus();
@@ -322,6 +353,7 @@
         .filter(Boolean).join(" · ") + (inc.disposition ? " · " + S.fmt.label("disposition", inc.disposition) : "");
       $("incident-caller").textContent = "Pelapor: " + inc.caller_name + " · " + inc.caller_phone +
         " · " + S.fmt.label("channel", inc.channel) + (inc.address ? " · " + inc.address : "");
+      $("incident-location").textContent = "Lokasi: " + (inc.location_description || "–");
       $("incident-log").innerHTML = (inc.log || []).map((entry) =>
         "<li>" + S.fmt.time(entry.at, inc.timezone, true) + " · " + S.escape(entry.actor) + ": " +
         S.escape(entry.message) + "</li>").join("");

@@ -53,6 +53,7 @@
       $("job-id").textContent = "#" + (inc.id || job.incident_id);
       $("job-category").textContent = S.categoryLabel(inc.category) + " · prioritas " + S.fmt.label("priority", inc.priority);
       $("job-address").textContent = inc.address || "";
+      $("job-location").textContent = inc.location_description || "";
       $("job-description").textContent = inc.description || "";
       $("job-eta").textContent = job.eta_s ? S.fmtDuration(job.eta_s) : "–";
       const target = [inc.lat, inc.lon];
