@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     dispatch_arrival_dwell_s: float = Field(20.0, ge=0)
     dispatch_arrival_max_accuracy_m: float = Field(50.0, gt=0)
     # Roads: OSRM data that `siaga roads build` writes (default state_dir/roads); the OSM
-    # extract setup/demo build from (empty: data/demo/balikpapan_kota.osm.pbf if the repo has
+    # extract setup/demo build from (empty: data/demo/balikpapan_kota_drive.osm.pbf if the repo has
     # it, else the shared Balikpapan Kota extract; relative paths are under shared_data_dir);
     # the vehicle profiles file (empty: roads/speeds.toml).
     roads_dir: Path | None = None

@@ -160,21 +160,26 @@ def list_command(level: str | None = typer.Option(None, help="polda|polres|polse
 
 @jurisdictions_app.command("write-demo")
 def write_demo_command(path: Path | None = typer.Argument(None)) -> None:
-    """Write the synthetic (SINTETIS) demo boundary file into data/boundaries/."""
+    """Rebuild the demo jurisdictions (data/boundaries/) from the extracts in data/demo/."""
     from jurisdictions.demo import DEMO_FILE, write_demo_set
 
     typer.echo(f"ditulis: {write_demo_set(path or DEMO_FILE)}")
 
 
 def demo_setup(settings: Settings) -> None:
-    """Load the synthetic demo set (idempotent: a second run changes nothing)."""
-    from jurisdictions.demo import DEMO_FILE
+    """Load the real Balikpapan demo set (idempotent) and retire the old SINTETIS one."""
+    from jurisdictions.demo import DEMO_FILE, retire_synthetic_set
     from jurisdictions.importer import import_file
 
     engine = make_engine(settings, pool_size=1)
     try:
         with session_scope(make_session_factory(engine)) as session:
             report = import_file(session, path=DEMO_FILE)
+            retired = retire_synthetic_set(session)
     finally:
         engine.dispose()
-    typer.echo(f"wilayah hukum demo SINTETIS: {report.created} baru, {report.changed} berubah")
+    note = f"; {retired} wilayah SINTETIS lama diakhiri" if retired else ""
+    typer.echo(
+        "wilayah hukum demo (Polda Kaltim, Polresta Balikpapan, 6 Polsek): "
+        f"{report.created} baru, {report.changed} berubah{note}"
+    )

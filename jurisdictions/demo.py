@@ -1,8 +1,17 @@
-"""The synthetic demo set (SINTETIS): one Polda, one Polres, four Polsek over the demo city.
+"""The demo's jurisdictions, real: Polda Kaltim -> Polresta Balikpapan -> one Polsek per kecamatan.
 
-Drawn over the area of the real Balikpapan Kota road extract (lon 116.806-116.875,
-lat -1.281 to -1.248) so that road-network ETAs work in the demo. The polygons are invented;
-every name says SINTETIS.
+Built from the extracts under data/demo/ (`siaga places write-demo` writes them from
+../shared/data, cahyadsn/wilayah_boundaries, MIT):
+
+- Polsek: the six real kecamatan of Kota Balikpapan (64.71.01-06), full detail.
+- Polresta Balikpapan: Kota Balikpapan (64.71), full detail; its 600 s target is the 10 minutes
+  Polda Kaltim set for Balikpapan (also in data/boundaries/response_targets.csv).
+- Polda Kalimantan Timur: the province (64) simplified to ~550 m, united with Kota Balikpapan
+  so that its Polres lies exactly inside it (the simplified coast would cut off slivers).
+
+Codes are the Kemendagri codes of the areas, so targets CSVs and national imports line up.
+Only Polresta Balikpapan is modelled: a point elsewhere in Kalimantan Timur resolves to the
+Polda alone.
 """
 
 from __future__ import annotations
@@ -10,99 +19,95 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import shapely
+from shapely.geometry import mapping, shape
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
 from core.settings import PROJECT_ROOT
 
-DEMO_FILE = PROJECT_ROOT / "data" / "boundaries" / "demo_sintetis.geojson"
-WEST, EAST, SOUTH, NORTH = 116.800, 116.880, -1.290, -1.240
-MID_LON, MID_LAT = 116.840, -1.265
-# Inner borders bend at these points, so borders are not plain grid lines.
-BEND_NS = (116.843, -1.252)
-BEND_EW = (116.822, -1.262)
-
-POLSEK = [
-    ("SIN.01.01", "Polsek Pantai Barat (SINTETIS)", "south-west"),
-    ("SIN.01.02", "Polsek Bukit Barat (SINTETIS)", "north-west"),
-    ("SIN.01.03", "Polsek Bukit Timur (SINTETIS)", "north-east"),
-    ("SIN.01.04", "Polsek Pantai Timur (SINTETIS)", "south-east"),
-]
+DEMO_DIR = PROJECT_ROOT / "data" / "demo"
+DEMO_FILE = PROJECT_ROOT / "data" / "boundaries" / "demo_balikpapan.geojson"
+POLDA_CODE, POLDA_NAME = "64", "Polda Kalimantan Timur"
+POLRES_CODE, POLRES_NAME = "64.71", "Polresta Balikpapan"
+POLRES_TARGET_S = 600
+# The Polsek whose kecamatan the demo's road extract covers (ETAs by road only there).
+ROAD_POLSEK_CODE = "64.71.06"
+# The invented set earlier demos loaded; `siaga demo` retires it on machines that still have it.
+RETIRED_PREFIX = "SIN"
 
 
-def _quadrant(where: str) -> list[list[float]]:
-    centre = [MID_LON, MID_LAT]
-    north_bend, south = [BEND_NS[0], BEND_NS[1]], [MID_LON, SOUTH]
-    west_bend, east = [BEND_EW[0], BEND_EW[1]], [EAST, MID_LAT]
-    rings = {
-        "south-west": [[WEST, SOUTH], south, centre, west_bend, [WEST, MID_LAT], [WEST, SOUTH]],
-        "north-west": [
-            [WEST, MID_LAT],
-            west_bend,
-            centre,
-            north_bend,
-            [MID_LON, NORTH],
-            [WEST, NORTH],
-            [WEST, MID_LAT],
-        ],
-        "north-east": [centre, east, [EAST, NORTH], [MID_LON, NORTH], north_bend, centre],
-        "south-east": [south, [EAST, SOUTH], east, centre, south],
-    }
-    return rings[where]
+def _features(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["features"]
 
 
-def _feature(props: dict, ring: list[list[float]]) -> dict:
-    return {
-        "type": "Feature",
-        "properties": {**props, "sintetis": True},
-        "geometry": {"type": "MultiPolygon", "coordinates": [[ring]]},
-    }
+def _polygonal(geometry) -> dict:  # noqa: ANN001
+    """A MultiPolygon mapping with plain lists (what GeoJSON writers and the importer expect)."""
+    parts = shapely.get_parts(geometry)
+    polygons = [p for p in parts if p.geom_type == "Polygon"]
+    return json.loads(json.dumps(mapping(shapely.MultiPolygon(polygons))))
 
 
-def demo_collection() -> dict:
+def _feature(code: str, name: str, level: str, parent: str | None, geometry: dict, **props) -> dict:
+    base = {"code": code, "name": name, "level": level, "parent": parent}
+    base.update({"response_target_s": None, "timezone": None, **props})
+    return {"type": "Feature", "properties": base, "geometry": geometry}
+
+
+def polda_geometry(directory: Path = DEMO_DIR) -> dict:
+    """Simplified Kalimantan Timur united with full-detail Kota Balikpapan."""
+    (province,) = _features(directory / "kaltim_provinsi.geojson")
+    (kota,) = _features(directory / "balikpapan_kabkota.geojson")
+    union = shapely.union_all([shape(province["geometry"]), shape(kota["geometry"])])
+    return _polygonal(shapely.make_valid(union))
+
+
+def demo_collection(directory: Path = DEMO_DIR) -> dict:
     """The demo set as a GeoJSON FeatureCollection (project schema: code, name, level, ...)."""
-    outline = [[WEST, SOUTH], [EAST, SOUTH], [EAST, NORTH], [WEST, NORTH], [WEST, SOUTH]]
+    (kota,) = _features(directory / "balikpapan_kabkota.geojson")
+    kecamatan = sorted(
+        _features(directory / "balikpapan_kecamatan.geojson"),
+        key=lambda f: f["properties"]["kode_kec"],
+    )
     features = [
+        _feature(POLDA_CODE, POLDA_NAME, "polda", None, polda_geometry(directory), timezone="WITA"),
         _feature(
-            {
-                "code": "SIN",
-                "name": "Polda Kaltim Demo (SINTETIS)",
-                "level": "polda",
-                "parent": None,
-                "response_target_s": None,
-                "timezone": "WITA",
-            },
-            outline,
-        ),
-        _feature(
-            {
-                "code": "SIN.01",
-                "name": "Polresta Balikpapan Demo (SINTETIS)",
-                "level": "polres",
-                "parent": "SIN",
-                "response_target_s": 600,
-                "timezone": "WITA",
-            },
-            outline,
+            POLRES_CODE,
+            POLRES_NAME,
+            "polres",
+            POLDA_CODE,
+            kota["geometry"],
+            response_target_s=POLRES_TARGET_S,
         ),
     ]
-    for code, name, where in POLSEK:
-        props = {
-            "code": code,
-            "name": name,
-            "level": "polsek",
-            "parent": "SIN.01",
-            "response_target_s": None,
-            "timezone": None,
-        }
-        features.append(_feature(props, _quadrant(where)))
+    for kec in kecamatan:
+        props = kec["properties"]
+        name = f"Polsek {props['nama_kec']}"
+        features.append(_feature(props["kode_kec"], name, "polsek", POLRES_CODE, kec["geometry"]))
     return {
         "type": "FeatureCollection",
-        "name": "siaga110_demo_sintetis",
-        "description": "SINTETIS / synthetic: invented jurisdictions for the Siaga 110 demo.",
+        "name": "siaga110_demo_balikpapan",
+        "description": "Polda Kaltim, Polresta Balikpapan and its six Polsek from the real "
+        "Kemendagri polygons (cahyadsn/wilayah_boundaries, MIT); see data/boundaries/README.md.",
         "features": features,
     }
 
 
-def write_demo_set(path: Path = DEMO_FILE) -> Path:
-    """Write the synthetic demo GeoJSON (deterministic bytes) and return its path."""
+def write_demo_set(path: Path = DEMO_FILE, *, directory: Path = DEMO_DIR) -> Path:
+    """Write the demo jurisdictions GeoJSON (deterministic bytes) and return its path."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(demo_collection(), indent=1) + "\n", encoding="utf-8")
+    body = json.dumps(demo_collection(directory), separators=(",", ":"))
+    path.write_text(body + "\n", encoding="utf-8")
     return path
+
+
+def retire_synthetic_set(session: Session) -> int:
+    """End the invented SINTETIS set of earlier demos (kept as history); rows retired."""
+    result = session.execute(
+        text(
+            "UPDATE jurisdictions SET valid_to = now() "
+            "WHERE valid_to IS NULL AND (code = :root OR code LIKE :prefix)"
+        ),
+        {"root": RETIRED_PREFIX, "prefix": RETIRED_PREFIX + ".%"},
+    )
+    return result.rowcount

@@ -108,11 +108,12 @@ def load_csv_command(
 
 @places_app.command("write-demo")
 def write_demo_command() -> None:
-    """Write the demo's small extracts of ../shared/data under data/demo/ (rerunnable)."""
-    from places.demo import DEMO_DIR, write_demo_extracts
+    """Write the demo's small extracts of ../shared/data under data/demo/ and the demo's
+    jurisdictions (data/boundaries/demo_balikpapan.geojson) built from them (rerunnable)."""
+    from places.demo import DEMO_DIR, write_demo
 
     try:
-        sizes = write_demo_extracts(get_settings().shared_data_dir)
+        sizes = write_demo(get_settings().shared_data_dir)
     except SiagaError as exc:
         _fail(exc)
     for name, size in sizes.items():

@@ -22,6 +22,11 @@ AREA_FILES = {  # extract name -> source under shared_data/boundaries/target_are
     "balikpapan_kecamatan.geojson": "kecamatan_full.geojson",
     "balikpapan_kelurahan.geojson": "desa_kelurahan.geojson",
 }
+PROVINCE_FILE = "kaltim_provinsi.geojson"  # Kalimantan Timur (64), simplified: Polda Kaltim
+PROVINCE_CODE = "64"
+# Douglas-Peucker tolerance for the province outline, degrees (~550 m): the Polda polygon only
+# has to hold its Polres, which stays at full detail, and the file stays under 100 KB.
+PROVINCE_TOLERANCE_DEG = 0.005
 COPIED = {  # extract name -> source under shared_data (small already: copied as they are)
     "balikpapan_kota_drive.osm.pbf": "roads/balikpapan_kota_drive.osm.pbf",
     "balikpapan_places_osm.csv": "places/balikpapan_places_osm.csv",
@@ -54,6 +59,26 @@ def _area_extract(source: Path, target: Path) -> int:
     return len(features)
 
 
+def _province_extract(source: Path, target: Path) -> None:
+    """Kalimantan Timur, simplified (topology kept, every island kept), on a 1e-5 degree grid."""
+    import shapely
+    from shapely.geometry import mapping, shape
+
+    data = json.loads(source.read_text(encoding="utf-8"))
+    (feature,) = [f for f in data["features"] if f["properties"]["kode_prov"] == PROVINCE_CODE]
+    outline = shape(feature["geometry"]).simplify(PROVINCE_TOLERANCE_DEG, preserve_topology=True)
+    outline = shapely.set_precision(outline, 1e-5)
+    geometry = json.loads(json.dumps(mapping(outline)))  # tuples -> lists
+    geometry["coordinates"] = _rounded(geometry["coordinates"])
+    body = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": feature["properties"], "geometry": geometry}
+        ],
+    }
+    target.write_text(json.dumps(body, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
 # The licence and attribution note written beside the extracts.
 ATTRIBUTION_FILE = Path(__file__).resolve().parent / "demo_attribution.md"
 
@@ -66,10 +91,20 @@ def write_demo_extracts(shared_data: Path, out: Path = DEMO_DIR) -> dict[str, in
     areas = shared_data / "boundaries" / "target_areas"
     for name, source in AREA_FILES.items():
         _area_extract(areas / source, out / name)
+    _province_extract(shared_data / "boundaries" / "provinsi.geojson", out / PROVINCE_FILE)
     for name, source in COPIED.items():
         shutil.copyfile(shared_data / source, out / name)
     shutil.copyfile(ATTRIBUTION_FILE, out / "README.md")
     return {p.name: p.stat().st_size for p in sorted(out.iterdir())}
+
+
+def write_demo(shared_data: Path, out: Path = DEMO_DIR, boundaries: Path | None = None) -> dict:
+    """The extracts, then the demo's jurisdictions built from them; {file name: bytes}."""
+    from jurisdictions.demo import DEMO_FILE, write_demo_set
+
+    sizes = write_demo_extracts(shared_data, out)
+    written = write_demo_set(boundaries or DEMO_FILE, directory=out)
+    return {**sizes, f"../boundaries/{written.name}": written.stat().st_size}
 
 
 def load_demo_geography(engine: Engine, directory: Path = DEMO_DIR) -> None:
@@ -84,7 +119,7 @@ def load_demo_geography(engine: Engine, directory: Path = DEMO_DIR) -> None:
         raise SetupError(f"ekstrak demo tidak ada di {directory}: jalankan siaga places write-demo")
     import_osm(engine, path=pbf, source="demo-balikpapan")
     with session_scope(make_session_factory(engine)) as session:
-        for name in AREA_FILES:
+        for name in [PROVINCE_FILE, *AREA_FILES]:
             load_areas(session, path=directory / name)
         load_places_csv(session, path=directory / "balikpapan_places_osm.csv", source="demo-places")
         load_places_csv(session, path=directory / "balikpapan_police_osm.csv", source="demo-police")

@@ -18,7 +18,7 @@ from roads.config import BOAT_KMH, VehicleProfile, load_profiles
 from roads.engine import RoadEngine, load_engine
 from roads.instructions import turn_list
 
-DEMO_PBF = PROJECT_ROOT / "data" / "demo" / "balikpapan_kota.osm.pbf"
+DEMO_PBF = PROJECT_ROOT / "data" / "demo" / "balikpapan_kota_drive.osm.pbf"
 SHARED_PBF = "roads/balikpapan_kota_drive.osm.pbf"
 # Units of a kind without its own profile route as cars.
 DEFAULT_KIND = "R4"

@@ -184,13 +184,12 @@ def register(app: typer.Typer) -> None:
 
 
 def demo_setup(settings: Settings) -> None:
-    """Register the demo fleet homed on the demo Polsek (idempotent)."""
-    from tracking.fleet import demo_polsek_id, ensure_fleet
+    """Register the demo fleet spread over the Polsek, each unit homed on one (idempotent)."""
+    from tracking.fleet import demo_homes, ensure_fleet
 
     engine = make_engine(settings, pool_size=1)
     with session_scope(make_session_factory(engine)) as session:
-        home = demo_polsek_id(session)
-        ensure_fleet(session, count=settings.demo_units, home_jurisdiction_id=home)
+        ensure_fleet(session, count=settings.demo_units, homes=demo_homes(session))
     engine.dispose()
 
 

@@ -13,7 +13,10 @@ from sqlalchemy.orm import Session, aliased
 
 from core.db import make_engine, make_session_factory, session_scope
 from core.settings import Settings
+from geo.measure import distance_m
 from jurisdictions.models import Jurisdiction
+from places.stations import HomePost
+from roads.engine import MAX_SNAP_M
 from roads.service import roads_for
 from tracking.driving import Planner
 from tracking.models import Unit
@@ -22,17 +25,30 @@ from tracking.simulator import DEFAULT_AREA, POSTS_PER_UNIT, Fleet, SimUnit
 
 log = logging.getLogger("siaga.simulate")
 DEMO_PREFIX = "SIM"
+# Patrol stops lie within this many degrees (~1.1 km) of the unit's police station.
+PATROL_DEG = 0.01
 
 
-def demo_polsek_id(session: Session) -> int | None:
-    """The demo Polsek (first Polsek in force by code), if jurisdictions are loaded."""
+def demo_homes(session: Session) -> list[int]:
+    """The Polsek in force, the demo's road-data Polsek first, then by code.
+
+    The demo fleet is spread over them in this order, so the first units (and the crew's
+    demo login) patrol where ETAs run on roads.
+    """
+    from jurisdictions.demo import ROAD_POLSEK_CODE
+
     query = (
         select(Jurisdiction.id)
         .where(Jurisdiction.level == "polsek", Jurisdiction.valid_to.is_(None))
-        .order_by(Jurisdiction.code)
-        .limit(1)
+        .order_by((Jurisdiction.code != ROAD_POLSEK_CODE), Jurisdiction.code)
     )
-    return session.scalar(query)
+    return list(session.scalars(query))
+
+
+def demo_polsek_id(session: Session) -> int | None:
+    """The demo's first Polsek (see demo_homes), if jurisdictions are loaded."""
+    homes = demo_homes(session)
+    return homes[0] if homes else None
 
 
 def fleet_call_signs(count: int, prefix: str = DEMO_PREFIX) -> list[tuple[str, str]]:
@@ -44,22 +60,36 @@ def fleet_call_signs(count: int, prefix: str = DEMO_PREFIX) -> list[tuple[str, s
 
 
 def ensure_fleet(
-    session: Session, *, count: int, prefix: str = DEMO_PREFIX, home_jurisdiction_id: int | None
+    session: Session,
+    *,
+    count: int,
+    prefix: str = DEMO_PREFIX,
+    home_jurisdiction_id: int | None = None,
+    homes: list[int] | None = None,
 ) -> list[tuple[str, str]]:
-    """Register the fleet's units that do not exist yet (idempotent); return them all."""
+    """Register the fleet's units that do not exist yet (idempotent); return them all.
+
+    homes: jurisdictions to spread the fleet over (unit i at homes[i % n]); existing units
+    homed elsewhere move there (a demo that had other jurisdictions before).
+    """
     fleet = fleet_call_signs(count, prefix)
-    existing = set(
-        session.scalars(select(Unit.call_sign).where(Unit.call_sign.like(f"{prefix}-%")))
-    )
-    for call_sign, kind in fleet:
-        if call_sign not in existing:
+    existing = {
+        u.call_sign: u
+        for u in session.scalars(select(Unit).where(Unit.call_sign.like(f"{prefix}-%")))
+    }
+    for i, (call_sign, kind) in enumerate(fleet):
+        home = homes[i % len(homes)] if homes else home_jurisdiction_id
+        unit = existing.get(call_sign)
+        if unit is None:
             create_unit(
                 session,
                 call_sign=call_sign,
                 kind=kind,
-                home_jurisdiction_id=home_jurisdiction_id,
+                home_jurisdiction_id=home,
                 crew=[{"nama": f"Bripda {call_sign}"}],
             )
+        elif homes and unit.home_jurisdiction_id != home:
+            unit.home_jurisdiction_id = home
     return fleet
 
 
@@ -106,15 +136,18 @@ def run_simulation(
     """Register the fleet if needed, then drive it until SIGTERM/SIGINT or duration_s."""
     engine = make_engine(settings, pool_size=1)
     with session_scope(make_session_factory(engine)) as session:
-        home = demo_polsek_id(session)
-        fleet_units = ensure_fleet(session, count=units, prefix=prefix, home_jurisdiction_id=home)
+        fleet_units = ensure_fleet(session, count=units, prefix=prefix, homes=demo_homes(session))
+        posts = unit_home_posts(session, [call_sign for call_sign, _ in fleet_units])
         area = patrol_area(session)
         timezone = area_timezone(session)
     engine.dispose()
     rng = random.Random(seed)
     planner = Planner(roads_for(settings), rng)
     sim_units = [
-        patrol_unit(planner, call_sign, kind, area, rng) for call_sign, kind in fleet_units
+        home_unit(planner, call_sign, kind, posts[call_sign], rng)
+        if call_sign in posts
+        else patrol_unit(planner, call_sign, kind, area, rng)
+        for call_sign, kind in fleet_units
     ]
     fleet = Fleet(
         settings,
@@ -133,6 +166,50 @@ def patrol_unit(
 ) -> SimUnit:
     """A unit waiting at the first of its patrol posts (points on roads it may drive)."""
     posts = planner.patrol_posts(kind, area, POSTS_PER_UNIT)
+    unit = SimUnit(call_sign, kind, *posts[0], posts=posts, mode="at_post")
+    unit.wait_until = time.time() + rng.uniform(0, 60)
+    return unit
+
+
+def unit_home_posts(session: Session, call_signs: list[str]) -> dict[str, HomePost]:
+    """{call sign: the police station of the unit's home jurisdiction} where one is loaded."""
+    from places.stations import home_posts
+
+    homes = dict(
+        session.execute(
+            select(Unit.call_sign, Unit.home_jurisdiction_id).where(Unit.call_sign.in_(call_signs))
+        ).all()
+    )
+    posts = home_posts(session, jurisdiction_ids=[h for h in homes.values() if h is not None])
+    return {sign: posts[home] for sign, home in homes.items() if home in posts}
+
+
+def home_unit(
+    planner: Planner, call_sign: str, kind: str, post: HomePost, rng: random.Random
+) -> SimUnit:
+    """A unit waiting at its police station, patrolling stops around it.
+
+    With road data there (the station within MAX_SNAP_M of a road) every stop is on a road
+    reachable from the station; without, the stops are points near the station and the drives
+    straight lines, as the ETAs there are.
+    """
+    station = (post.lon, post.lat)
+    start = planner.on_road(kind, station)
+    on_roads = distance_m(*start, *station) <= MAX_SNAP_M
+    posts = [start if on_roads else station]
+    for _ in range(POSTS_PER_UNIT * 20):
+        if len(posts) == POSTS_PER_UNIT:
+            break
+        point = (
+            station[0] + rng.uniform(-1, 1) * PATROL_DEG,
+            station[1] + rng.uniform(-1, 1) * PATROL_DEG,
+        )
+        if not on_roads:
+            posts.append(point)
+            continue
+        stop = planner.on_road(kind, point)
+        if distance_m(*stop, *point) <= MAX_SNAP_M and planner.connected(kind, start, stop):
+            posts.append(stop)
     unit = SimUnit(call_sign, kind, *posts[0], posts=posts, mode="at_post")
     unit.wait_until = time.time() + rng.uniform(0, 60)
     return unit

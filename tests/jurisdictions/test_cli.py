@@ -70,14 +70,17 @@ def test_import_lookup_and_failed_import_leaves_data_untouched(
 def test_demo_setup_is_idempotent(settings: Settings, engine: Engine) -> None:
     from jurisdictions.cli import demo_setup
 
-    count = "SELECT count(*), max(response_target_s) FROM jurisdictions WHERE code LIKE 'SIN%'"
+    demo = "(code = '64' OR code LIKE '64.71%') AND valid_to IS NULL"
+    count = f"SELECT count(*), max(response_target_s) FROM jurisdictions WHERE {demo}"  # noqa: S608
     try:
         demo_setup(settings)
         with engine.connect() as connection:
             first = connection.execute(text(count)).one()
         demo_setup(settings)
         with engine.connect() as connection:
-            assert connection.execute(text(count)).one() == first == (6, 600)
+            assert connection.execute(text(count)).one() == first == (8, 600)
     finally:
         with engine.begin() as connection:
-            connection.execute(text("DELETE FROM jurisdictions WHERE code LIKE 'SIN%'"))
+            rehome = f"UPDATE units SET home_jurisdiction_id = NULL WHERE home_jurisdiction_id IN (SELECT id FROM jurisdictions WHERE {demo})"  # noqa: S608, E501
+            connection.execute(text(rehome))
+            connection.execute(text(f"DELETE FROM jurisdictions WHERE {demo}"))  # noqa: S608

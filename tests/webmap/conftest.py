@@ -192,6 +192,8 @@ class PageVisit:
     failed: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     allowed: list[tuple[str, str]] = field(default_factory=list)
+    # Other local servers a test runs on purpose (a raster tile server); everything else is cut.
+    local_hosts: list[str] = field(default_factory=list)
 
     def allow(self, status: int, path_prefix: str) -> None:
         """Tolerate a known refusal (the test names it and says why)."""
@@ -227,7 +229,12 @@ class PageVisit:
 def _record(visit: PageVisit, context) -> None:
     def route(route) -> None:
         url = route.request.url
-        if urlsplit(url).netloc != visit.host and not url.startswith(("data:", "blob:")):
+        netloc = urlsplit(url).netloc
+        if (
+            netloc != visit.host
+            and netloc not in visit.local_hosts
+            and not url.startswith(("data:", "blob:"))
+        ):
             visit.foreign.append(url)
             route.abort()  # never let a request leave the machine
             return
@@ -259,7 +266,13 @@ def open_page(browser, live_server, tokens) -> Iterator:
     contexts = []
 
     def _open(
-        path: str, *, role: str | None = "commander", viewport=(1400, 900), server=None, **options
+        path: str,
+        *,
+        role: str | None = "commander",
+        viewport=(1400, 900),
+        server=None,
+        hosts=(),
+        **options,
     ):
         target = server or live_server
         size = {"width": viewport[0], "height": viewport[1]}
@@ -268,7 +281,7 @@ def open_page(browser, live_server, tokens) -> Iterator:
         if role:
             token = tokens[role]
             context.add_init_script(f"sessionStorage.setItem('siaga_token', {token!r});")
-        visit = PageVisit(page=context.new_page(), host=target.host)
+        visit = PageVisit(page=context.new_page(), host=target.host, local_hosts=list(hosts))
         _record(visit, context)
         visit.page.goto(target.url + path)
         return visit

@@ -47,6 +47,18 @@
     return copy;
   }
 
+  /* The streets go in their own pane above Leaflet's tile pane (200), where a SIAGA_TILE_URL
+     raster lives, and below the overlays (400: jurisdictions, units, incidents). */
+  function basemapPane(map) {
+    const name = "siagaBasemap";
+    if (!map.getPane(name)) {
+      const pane = map.createPane(name);
+      pane.style.zIndex = "250";
+      pane.style.pointerEvents = "none";
+    }
+    return name;
+  }
+
   function webglAvailable() {
     try {
       const canvas = document.createElement("canvas");
@@ -87,6 +99,7 @@
         handle.layer = L.maplibreGL({
           style: prepareStyle(style, Basemap.theme(), raster),
           interactive: false,
+          pane: basemapPane(map),
           transformRequest: (url) => {
             if (url.startsWith(window.location.origin + "/tiles/") && token()) {
               sentToken = token();

@@ -30,6 +30,7 @@
         return;
       }
       if (seq !== ps.seq) return;  // a newer query was typed meanwhile
+      ps.shownQuery = q;
       show(results);
     };
 
@@ -86,7 +87,9 @@
         mark();
       } else if (e.key === "Enter") {
         e.preventDefault();
-        if (timer && list.hidden) { clearTimeout(timer); await ps.search(input.value.trim()); }
+        // Enter right after typing: answer what is typed now, not a list for fewer letters.
+        const typed = input.value.trim();
+        if (typed.length >= 2 && typed !== ps.shownQuery) { clearTimeout(timer); await ps.search(typed); }
         if (ps.active >= 0) pick(ps.active);
       } else if (e.key === "Escape") {
         close();
