@@ -3,7 +3,7 @@
 Tengah") written at creation and again when the pin is moved. NULL: made before this revision.
 
 Revision ID: 1103
-Revises: 1501
+Revises: 1404
 Create Date: 2026-12-03
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "1103"
-down_revision = "1501"
+down_revision = "1404"
 branch_labels = None
 depends_on = None
 
