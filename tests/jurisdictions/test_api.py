@@ -38,7 +38,7 @@ def test_lookup_returns_the_chain(grid: Session, api_client) -> None:
         ({"lat": -1.2, "lon": 190}, "lon", "bujur"),
         ({"lat": "nan", "lon": 116.8}, "lat", "terhingga"),
         ({"lat": -40, "lon": 60}, "lat", "di luar wilayah layanan"),
-        ({"lat": "abc", "lon": 116.8}, "query.lat", "number"),
+        ({"lat": "abc", "lon": 116.8}, "query.lat", "harus berupa bilangan"),
     ],
 )
 def test_lookup_422_says_why(
