@@ -1,19 +1,32 @@
-# Siaga 110 application image: API, ingest worker and fleet simulator share it.
-# Stage 1: the web map's front-end packages (Leaflet and friends), served locally, never from a CDN.
+# Siaga 110 application image: the API, the workers (ingest, dispatch, piket), the fleet
+# simulator and the one-shot jobs (migrate, demo data) share it.
+# Stage 1: the web map's front-end packages, served locally, never from a CDN.
 FROM node:20-slim AS webassets
 WORKDIR /webmap
 COPY webmap/package.json webmap/package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
 FROM python:3.12-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    SIAGA_STATE_DIR=/var/lib/siaga
+# WeasyPrint (PDF documents) needs Pango; fonts for documents and labels are local;
+# osm2pgsql imports the demo's OpenStreetMap streets (siaga demo-data).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core osm2pgsql \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
+# Every package pyproject.toml lists (tests/test_compose.py keeps the two lists equal).
 COPY core core
 COPY geo geo
 COPY jurisdictions jurisdictions
+COPY places places
+COPY roads roads
 COPY tracking tracking
 COPY dispatch dispatch
+COPY piket piket
+COPY spkt spkt
 COPY api api
 COPY webmap webmap
 COPY migrations migrations
@@ -21,7 +34,15 @@ COPY data data
 COPY --from=webassets /webmap/node_modules webmap/node_modules
 # Editable install: pages and assets are served from the source tree.
 RUN pip install --no-cache-dir -e .
-RUN useradd --system --home /app siaga
+COPY deploy/entrypoint.sh /usr/local/bin/siaga-entrypoint
+# The state folder (token secret fallback, road data, demo user list) belongs to the
+# container user; a named volume mounted here starts with this owner and mode.
+RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/siaga siaga \
+ && mkdir -p /var/lib/siaga \
+ && chown siaga:siaga /var/lib/siaga \
+ && chmod 0700 /var/lib/siaga \
+ && chmod 0755 /usr/local/bin/siaga-entrypoint
 USER siaga
 EXPOSE 8000
+ENTRYPOINT ["siaga-entrypoint"]
 CMD ["siaga", "api"]

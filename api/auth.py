@@ -69,6 +69,10 @@ class IssuedToken:
     refresh_token: str | None = None
 
 
+# pg_advisory_xact_lock key of bootstrap_admin ("siaga110" in ASCII).
+BOOTSTRAP_LOCK = 0x7369616761313130
+
+
 def hash_password(password: str) -> str:
     """argon2id hash of a password (checks its length first)."""
     if not MIN_PASSWORD_LEN <= len(password) <= MAX_PASSWORD_LEN:
@@ -209,6 +213,21 @@ def disable_user(session: Session, *, username: str) -> User:
         user.disabled_at = datetime.now(UTC)
     revoke_user_sessions(session, user_id=user.id, reason="disabled")
     return user
+
+
+def bootstrap_admin(session: Session, *, username: str) -> str | None:
+    """First start: create an administrator with a generated password, returned once.
+
+    None when any administrator exists (enabled or not): a restart never makes another one,
+    and the password is never shown again. Serialised by an advisory lock, so two first
+    starts at once still make one.
+    """
+    session.execute(select(func.pg_advisory_xact_lock(BOOTSTRAP_LOCK)))
+    if session.scalar(select(func.count()).select_from(User).where(User.role == "admin")):
+        return None
+    password = secrets.token_urlsafe(18)
+    create_user(session, username=username, password=password, role="admin")
+    return password
 
 
 def enable_user(session: Session, *, username: str) -> User:

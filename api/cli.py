@@ -75,6 +75,26 @@ def users_add(
     typer.echo(f"user {user.username} ({user.role}) added; password: {password}")
 
 
+@users_app.command("bootstrap")
+def users_bootstrap(
+    username: str = typer.Option("admin", help="Name of the first administrator"),
+) -> None:
+    """First start: create the first administrator and print its password (once, never again)."""
+    from api.auth import bootstrap_admin
+
+    with _session(get_settings()) as session:
+        password = bootstrap_admin(session, username=username)
+        if password is not None:
+            _audit(session, "user_created", target=username, target_role="admin")
+    if password is None:
+        typer.echo("an administrator exists already: none created, no password shown")
+        return
+    typer.echo(
+        f"first administrator created: user {username}, password {password}\n"
+        "this password is shown only now: log in and change it (siaga users passwd)"
+    )
+
+
 @users_app.command("list")
 def users_list() -> None:
     """List users with role, jurisdiction and state."""

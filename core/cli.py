@@ -161,6 +161,21 @@ def demo() -> None:
     typer.echo("Stop it with: make stop")
 
 
+@app.command("demo-data")
+def demo_data() -> None:
+    """Load the demo (migrations, then every domain's demo set-up) and start nothing.
+
+    For servers run by something else (docker compose's demo service): idempotent.
+    """
+    from core.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings)
+    for hook in _demo_hooks():
+        hook(settings)
+    typer.echo("demo data loaded")
+
+
 def _demo_hooks() -> list:
     """Domain set-up steps for the demo (load demo jurisdictions, register units, ...)."""
     hooks = []
