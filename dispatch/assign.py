@@ -22,10 +22,10 @@ from dispatch.intake import get_incident, incident_lonlat
 from dispatch.log import append_log
 from dispatch.models import Assignment, Incident
 from tracking.models import Unit
+from tracking.unit_status import DISPATCHABLE
 
 log = logging.getLogger("siaga.dispatch.assign")
 
-ASSIGNABLE_UNIT_STATUSES = ("available", "returning")
 OPEN_FOR_DISPATCH = (
     "received", "offered", "accepted", "escalated", "dispatched", "on_scene", "cleared"
 )  # fmt: skip
@@ -74,7 +74,7 @@ def _lock_free_unit(
     if busy is not None:
         where = "laporan ini" if busy.incident_id == incident_id else f"laporan #{busy.incident_id}"
         raise Conflict(f"unit {unit.call_sign} sudah ditugaskan ke {where}", field="unit_ids")
-    if unit.status not in ASSIGNABLE_UNIT_STATUSES:
+    if unit.status not in DISPATCHABLE:
         raise Conflict(f"unit {unit.call_sign} berstatus {unit.status}", field="unit_ids")
     return unit
 

@@ -28,6 +28,7 @@ from dispatch.recommend import _FREE
 from jurisdictions.timezones import local_day_start, local_time
 from roads.coverage import AreaCells, Samples, covered_metres, suggest_move_up, unit_times
 from roads.service import DEFAULT_KIND, Roads, local_hour, profile_for
+from tracking.unit_status import DISPATCHABLE
 
 POLSEK_SQL = text("""
 SELECT s.id, s.code, s.name, s.level, s.parent_id,
@@ -47,7 +48,8 @@ _OWN = (
 UNITS_SQL = text(f"""
 SELECT u.id, u.call_sign, u.kind, ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat
 FROM unit_positions_latest p JOIN units u ON u.id = p.unit_id
-WHERE u.status = 'available' AND u.link_connected AND p.fixed_at >= :fresh_since AND {_FREE}
+WHERE u.status = ANY(CAST(:dispatchable AS text[])) AND u.link_connected
+  AND p.fixed_at >= :fresh_since AND {_FREE}
   AND {_OWN}
 ORDER BY u.id
 """)  # noqa: S608 - constant fragments only
@@ -68,7 +70,7 @@ WHERE {_OWN}
            AND c.changed_at <= t.at ORDER BY c.changed_at DESC LIMIT 1),
         (SELECT c.from_status FROM unit_status_changes c WHERE c.unit_id = u.id
            AND c.changed_at > t.at ORDER BY c.changed_at LIMIT 1),
-        u.status) = 'available'
+        u.status) = ANY(CAST(:dispatchable AS text[]))
 ORDER BY t.at, u.id
 """)  # noqa: S608 - constant fragments only
 # A unit whose last fix is older than this at the moment looked at was not on patrol then.
@@ -146,7 +148,7 @@ def coverage_report(
     zone_hour = hour if hour is not None else local_hour(now, timezone)
     if history_days is None:
         fresh = now - timedelta(seconds=stale_s)
-        params = {"polres_id": polres_id, "fresh_since": fresh}
+        params = {"polres_id": polres_id, "fresh_since": fresh, "dispatchable": list(DISPATCHABLE)}
         units = [dict(u) for u in session.execute(UNITS_SQL, params).mappings()]
         moment = None
     else:
@@ -187,6 +189,7 @@ def _history_units(
 ) -> tuple[list[dict[str, Any]], datetime | None]:
     """The units of the median day (by covered road length) at the chosen hour, and when."""
     params = {"polres_id": polres_id, "instants": instants, "window": HISTORY_FIX_WINDOW}
+    params["dispatchable"] = list(DISPATCHABLE)
     rows = [dict(r) for r in session.execute(HISTORY_UNITS_SQL, params).mappings()]
     if not rows:
         return [], None

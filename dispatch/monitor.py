@@ -14,20 +14,10 @@ from dispatch.log import append_log
 from dispatch.models import Assignment, Incident
 from dispatch.progress import advance_assignment
 from tracking.models import Unit, UnitEvent
+from tracking.unit_status import tracker_report
 
 log = logging.getLogger("siaga.dispatch.monitor")
 
-# Tracker status words -> assignment steps (trackers may say "arrived" or "cleared").
-TRACKER_STEPS = {
-    "ack": "acknowledged",
-    "acknowledged": "acknowledged",
-    "en_route": "en_route",
-    "on_scene": "on_scene",
-    "arrived": "on_scene",
-    "cleared": "cleared",
-    "returning": "cleared",
-    "available": "cleared",
-}
 ALERT_CHANNEL = "siaga_dispatch_alerts"
 
 # "After the assignment" compares server clocks (received_at); the dwell uses the tracker's
@@ -65,7 +55,7 @@ def apply_tracker_events(session: Session) -> int:
     ).all()
     changed = 0
     for event, assignment in rows:
-        step = TRACKER_STEPS.get(event.status or "") if event.kind == "status" else "acknowledged"
+        step = _step(event)
         if step is None or assignment.released_at is not None:
             continue
         # The ingest worker already applied the unit's own status; only the incident moves here.
@@ -80,6 +70,14 @@ def apply_tracker_events(session: Session) -> int:
             strict=False,
         )
     return changed
+
+
+def _step(event: UnitEvent) -> str | None:
+    """The assignment step a stored /ack or /status event stands for (tracking's own table)."""
+    if event.kind != "status":
+        return "acknowledged"
+    report = tracker_report(event.status)
+    return report.assignment_step if report else None
 
 
 def resend_unacknowledged(

@@ -18,18 +18,11 @@ from dispatch.log import append_log
 from dispatch.models import Assignment, Incident
 from dispatch.taxonomy import CALLBACK_OUTCOMES, DISPOSITIONS
 from tracking.models import Unit
+from tracking.unit_status import STEP_UNIT_STATUS
 
 log = logging.getLogger("siaga.dispatch.progress")
 
 ORDER = {"sent": 0, "acknowledged": 1, "en_route": 2, "on_scene": 3, "cleared": 4}
-# Unit status that follows each assignment step (None: unchanged).
-UNIT_STATUS = {
-    "acknowledged": None,
-    "en_route": "en_route",
-    "on_scene": "on_scene",
-    "cleared": "available",
-    "cancelled": "available",
-}
 MESSAGES = {
     "acknowledged": "Unit {cs} mengonfirmasi tugas",
     "en_route": "Unit {cs} menuju lokasi",
@@ -124,21 +117,21 @@ def advance_assignment(
     if status == "on_scene":
         _record_evidence(assignment, incident, source, evidence)
     call_sign = session.scalar(select(Unit.call_sign).where(Unit.id == assignment.unit_id))
-    if move_unit and UNIT_STATUS[status]:
+    if move_unit and STEP_UNIT_STATUS[status]:
         from tracking.service import set_unit_status
 
         try:
             set_unit_status(
                 session,
                 unit_id=assignment.unit_id,
-                status=UNIT_STATUS[status],
+                status=STEP_UNIT_STATUS[status],
                 actor=actor,
                 reason=f"laporan #{incident.id}",
             )
         except Conflict:
             if strict:
                 raise
-            log.warning("unit %s status not moved to %s", call_sign, UNIT_STATUS[status])
+            log.warning("unit %s status not moved to %s", call_sign, STEP_UNIT_STATUS[status])
     detail = {"assignment_id": assignment.id, "source": source}
     message = MESSAGES[status].format(cs=call_sign)
     if status == "on_scene":

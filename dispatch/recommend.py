@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from dispatch.clock import _minutes
 from dispatch.intake import get_incident, incident_lonlat
 from roads.service import Eta, Roads, estimate_etas, local_hour
+from tracking.unit_status import DISPATCHABLE
 
 SHORTLIST = 25
 EXCLUDED_SHOWN = 10
@@ -42,7 +43,10 @@ _KNN = "ORDER BY p.geom <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) LIMIT "
 _FREE = (
     "NOT EXISTS (SELECT 1 FROM assignments a WHERE a.unit_id = p.unit_id AND a.released_at IS NULL)"
 )
-_READY = f"u.status = 'available' AND u.link_connected AND p.fixed_at >= :fresh_since AND {_FREE}"
+_READY = (
+    "u.status = ANY(CAST(:dispatchable AS text[])) AND u.link_connected"
+    f" AND p.fixed_at >= :fresh_since AND {_FREE}"
+)
 
 # The shortlist and the units left out, in one round trip (two KNN scans under one Append):
 # under load every statement's parse, plan and round trip shows in the p99.
@@ -67,6 +71,7 @@ def nearby_units(
         "limit": limit,
         "excluded": EXCLUDED_SHOWN,
         "fresh_since": now - timedelta(seconds=stale_s),
+        "dispatchable": list(DISPATCHABLE),
     }
     rows = [dict(r) for r in session.execute(NEARBY_SQL, params).mappings()]
     rows.sort(key=lambda r: r["distance_m"])  # UNION ALL promises no order: nearest first
@@ -77,7 +82,7 @@ def _exclusion_reasons(row: dict[str, Any], stale_s: float) -> list[str]:
     reasons = []
     if row["busy_incident_id"] is not None:
         reasons.append(f"sedang ditugaskan ke laporan #{row['busy_incident_id']}")
-    if row["status"] != "available":
+    if row["status"] not in DISPATCHABLE:
         reasons.append(f"status {row['status']}")
     if not row["link_connected"]:
         reasons.append("pelacak tidak terhubung")

@@ -22,17 +22,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
+from tracking.unit_status import STATUSES  # noqa: F401  (the one table)
 
 KINDS = ("R4", "R2", "boat", "other")
-STATUSES = (
-    "available",
-    "dispatched",
-    "en_route",
-    "on_scene",
-    "returning",
-    "off_duty",
-    "out_of_service",
-)
 EVENT_KINDS = ("ack", "status")
 
 

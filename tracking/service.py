@@ -22,17 +22,7 @@ from tracking.models import (
     UnitPositionLatest,
     UnitStatusChange,
 )
-
-# Allowed status transitions; anything else raises Conflict.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "available": frozenset({"dispatched", "off_duty", "out_of_service"}),
-    "dispatched": frozenset({"en_route", "on_scene", "available", "out_of_service"}),
-    "en_route": frozenset({"on_scene", "available", "returning", "out_of_service"}),
-    "on_scene": frozenset({"returning", "available", "out_of_service"}),
-    "returning": frozenset({"available", "dispatched", "off_duty", "out_of_service"}),
-    "off_duty": frozenset({"available", "out_of_service"}),
-    "out_of_service": frozenset({"available", "off_duty"}),
-}
+from tracking.unit_status import TRANSITIONS
 
 
 @dataclass(frozen=True)

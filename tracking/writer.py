@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from core.errors import Conflict, InvalidInput
 from tracking.decode import Fix
 from tracking.service import set_unit_link, set_unit_status
+from tracking.unit_status import tracker_report
 
 CREATE_STAGE = text(
     """
@@ -76,16 +77,6 @@ INSERT_EVENT = text(
     """
 )
 log = logging.getLogger("siaga.ingest")
-# What a tracker's /status report moves the unit to ("cleared": the job is done).
-TRACKER_STATUS = {
-    "en_route": "en_route",
-    "on_scene": "on_scene",
-    "cleared": "available",
-    "returning": "returning",
-    "available": "available",
-    "off_duty": "off_duty",
-    "out_of_service": "out_of_service",
-}
 
 
 @dataclass(slots=True)
@@ -159,9 +150,11 @@ def store_event(
     }
     if session.execute(INSERT_EVENT, params).scalar_one_or_none() is None:
         return False
-    target = TRACKER_STATUS.get(status or "")
-    if kind == "status" and target is not None:
-        _apply_tracker_status(session, unit_id=unit_id, status=target, call_sign=call_sign)
+    report = tracker_report(status)
+    if kind == "status" and report is not None and report.unit_status is not None:
+        _apply_tracker_status(
+            session, unit_id=unit_id, status=report.unit_status, call_sign=call_sign
+        )
     return True
 
 
