@@ -50,6 +50,8 @@ def rule(roles: frozenset[str], **kwargs: object) -> Rule:
 UNIT_ADMINS = frozenset({"admin", "polda_operator", "polres_operator"})
 # Who lends a unit to another Polres: the unit's Polres or its Polda (scope decides which).
 BANTUAN_DECIDERS = frozenset({"polres_operator", "polda_operator", "admin"})
+# The supervisor who reviews numbers flagged for repeated prank calls.
+REVIEWERS = frozenset({"perwira_piket"}) | ADMIN
 # Operational health of the platform.
 OPS = frozenset({"admin", "commander"})
 
@@ -115,6 +117,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/api/incidents/{incident_id}/close"): rule(OPERATORS | ADMIN),
     ("GET", "/api/callers/{phone}"): rule(OPERATORS | ADMIN),
+    # repeated-prank numbers: the Perwira Piket reviews them; the chain of command reads them
+    ("GET", "/api/callers/flags"): rule(REVIEWERS | {"direktur", "commander"}),
+    ("POST", "/api/callers/flags/{flag_id}/review"): rule(REVIEWERS),
     # calls: the PABX/CTI posts ringing calls; operators answer them or take one at the desk
     ("POST", "/api/calls"): rule(frozenset({"telephony", "admin"})),
     ("POST", "/api/calls/take"): rule(OPERATORS | ADMIN),

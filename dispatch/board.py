@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from dispatch.clock import response_clock
-from dispatch.intake import PRANK_FLAG_COUNT, normalize_phone
+from dispatch.intake import normalize_phone
 from dispatch.models import Assignment, Incident
+from dispatch.pranks import flagged_phones
 from dispatch.views import incident_views, list_incidents
 from tracking.models import Unit
 
@@ -60,16 +61,6 @@ def _units_by_incident(session: Session, ids: list[int]) -> dict[int, list[dict[
             }
         )
     return units
-
-
-def _flagged_phones(session: Session, phones: set[str]) -> set[str]:
-    rows = session.execute(
-        select(Incident.caller_phone)
-        .where(Incident.caller_phone.in_(phones), Incident.validity == "prank")
-        .group_by(Incident.caller_phone)
-        .having(func.count() >= PRANK_FLAG_COUNT)
-    )
-    return {phone for (phone,) in rows}
 
 
 def attention(incident: Incident, clock: dict[str, Any], units: list[dict], flagged: bool) -> list:
@@ -120,7 +111,7 @@ def open_board(
     )
     by_id = {i.id: i for i in incidents}
     units = _units_by_incident(session, list(by_id))
-    flagged = _flagged_phones(session, {i.caller_phone for i in incidents})
+    flagged = flagged_phones(session, {i.caller_phone for i in incidents})
     rows = []
     for view in incident_views(session, incidents):
         incident = by_id[view["id"]]

@@ -17,6 +17,7 @@ from core.errors import Conflict, InvalidInput
 from dispatch.intake import get_incident, merge_incident
 from dispatch.log import append_log
 from dispatch.models import Incident
+from dispatch.pranks import record_prank
 from dispatch.taxonomy import CATEGORIES, PRIORITIES, VALIDITY_LABELS
 
 CLOSING_VALIDITY = {"invalid": "tidak_valid", "prank": "iseng"}
@@ -67,6 +68,8 @@ def validate_incident(
         message=f"Validasi: {VALIDITY_LABELS[validity]}" + (f" ({note})" if note else ""),
         detail={"validity": validity},
     )
+    if validity == "prank":
+        record_prank(session, incident=incident, actor=actor, now=now)
     if validity in CLOSING_VALIDITY:
         incident.status, incident.closed_at = "closed", now
         incident.disposition = CLOSING_VALIDITY[validity]

@@ -17,11 +17,10 @@ from sqlalchemy.orm import Session, aliased
 from core.errors import Conflict, InvalidInput, NotFound
 from dispatch.log import append_log
 from dispatch.models import Incident
+from dispatch.pranks import PRANK_FLAG_SCORE, PRANK_HALF_LIFE_DAYS, prank_standing, standing_message
 from dispatch.schemas import IncidentCreate
 from dispatch.taxonomy import CATEGORIES, VALIDITY_LABELS
 
-# A number with this many prank calls is flagged at intake.
-PRANK_FLAG_COUNT = 2
 # An open incident of the same category this close in space and time may be the same event.
 DUPLICATE_RADIUS_M = 300.0
 DUPLICATE_WINDOW_S = 30 * 60
@@ -138,8 +137,10 @@ def caller_history(
     phone: str,
     exclude_id: int | None = None,
     jurisdiction_ids: Collection[int] | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Earlier incidents from this number, counts by validity, and the prank flag."""
+    """Earlier incidents from this number, counts by validity, and its prank standing."""
+    now = now or datetime.now(UTC)
     phone = normalize_phone(phone)
     rows = session.scalars(
         select(Incident)
@@ -149,21 +150,21 @@ def caller_history(
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.validity] = counts.get(row.validity, 0) + 1
-    pranks = counts.get("prank", 0)
-    flagged = pranks >= PRANK_FLAG_COUNT
-    message = (
-        f"PERHATIAN: nomor ini {pranks} kali tercatat laporan palsu/iseng"
-        if flagged
-        else f"{len(rows)} laporan sebelumnya dari nomor ini"
-    )
+    standing = prank_standing(session, phone=phone, now=now)
     recent = [_history_row(r) for r in rows if in_scope(r, jurisdiction_ids)][:10]
+    flag = standing.open_flag
     return {
         "phone": phone,
         "total": len(rows),
         "by_validity": counts,
-        "prank_count": pranks,
-        "flagged": flagged,
-        "message": message,
+        "prank_count": standing.prank_count,
+        "prank_score": standing.score,
+        "prank_last_at": standing.last_at,
+        "prank_flag_score": PRANK_FLAG_SCORE,
+        "prank_half_life_days": PRANK_HALF_LIFE_DAYS,
+        "flagged": standing.flagged,
+        "flag": None if flag is None else {"id": flag.id, "raised_at": flag.raised_at},
+        "message": standing_message(standing, len(rows), now),
         "recent": recent,
     }
 
@@ -172,6 +173,7 @@ def _history_row(incident: Incident) -> dict[str, Any]:
     return {
         "incident_id": incident.id,
         "created_at": incident.created_at,
+        "timezone": incident.timezone,
         "category": incident.category,
         "validity": incident.validity,
         "validity_label": VALIDITY_LABELS[incident.validity],

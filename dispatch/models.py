@@ -259,3 +259,51 @@ class BantuanLog(Base):
     actor: Mapped[str] = mapped_column(Text)
     action: Mapped[str] = mapped_column(Text)  # requested | approved | refused
     message: Mapped[str] = mapped_column(Text)
+
+
+PRANK_REVIEW_OUTCOMES = ("peringatan", "usul_blokir", "pantau")
+
+
+class CallerPrank(Base):
+    """One prank marking of a caller's number (the incident judged a prank, and when)."""
+
+    __tablename__ = "caller_pranks"
+    __table_args__ = (Index("ix_caller_pranks_phone_marked_at", "phone", "marked_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    phone: Mapped[str] = mapped_column(Text)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), unique=True
+    )
+    marked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(Text)
+
+
+class CallerFlag(Base):
+    """A repeated-prank number brought to the Perwira Piket; open until reviewed."""
+
+    __tablename__ = "caller_flags"
+    __table_args__ = (
+        CheckConstraint(_in("review_outcome", PRANK_REVIEW_OUTCOMES), name="review_outcome"),
+        CheckConstraint("(reviewed_at IS NULL) = (review_outcome IS NULL)", name="review_complete"),
+        Index(
+            "uq_caller_flags_open_phone",
+            "phone",
+            unique=True,
+            postgresql_where=text("reviewed_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phone: Mapped[str] = mapped_column(Text)
+    # The prank call that pushed the number over the threshold (its jurisdiction scopes the flag).
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    score: Mapped[float] = mapped_column(Float)
+    prank_count: Mapped[int] = mapped_column(Integer)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_by: Mapped[str | None] = mapped_column(Text)
+    review_outcome: Mapped[str | None] = mapped_column(Text)
+    review_note: Mapped[str] = mapped_column(Text, default="", server_default="")

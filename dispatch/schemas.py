@@ -206,14 +206,47 @@ class DuplicateOut(BaseModel):
     reasons: list[str]
 
 
+class CallerFlagRef(BaseModel):
+    id: int
+    raised_at: datetime
+
+
 class CallerHistoryOut(BaseModel):
     phone: str
     total: int
     by_validity: dict[str, int]
-    prank_count: int
+    prank_count: int  # stored prank markings, all time
+    prank_score: float  # recency-weighted (dispatch/pranks.py)
+    prank_last_at: datetime | None = None
+    prank_flag_score: float
+    prank_half_life_days: float
     flagged: bool
+    flag: CallerFlagRef | None = None  # the open flag the Perwira Piket has to review
     message: str
     recent: list[dict[str, Any]]
+
+
+class CallerFlagOut(BaseModel):
+    id: int
+    phone: str
+    incident_id: int
+    polres_id: int | None
+    raised_at: datetime
+    score_at_raise: float
+    prank_count_at_raise: int
+    score_now: float
+    prank_count: int
+    last_prank_at: datetime | None
+    reviewed_at: datetime | None
+    reviewed_by: str | None
+    review_outcome: str | None
+    review_label: str | None
+    review_note: str
+
+
+class CallerFlagReview(BaseModel):
+    outcome: str = Field(description="peringatan | usul_blokir | pantau")
+    note: str = Field(default="", max_length=2000)
 
 
 class IncidentDetail(IncidentOut):

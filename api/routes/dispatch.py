@@ -18,6 +18,7 @@ from dispatch.intake import (
     merge_incident,
 )
 from dispatch.log import list_log
+from dispatch.pranks import list_flags, review_flag
 from dispatch.progress import (
     advance_assignment,
     arrival_evidence,
@@ -384,6 +385,39 @@ def post_close(
     )
     session.commit()
     return _detail(session, incident_id, scope)
+
+
+# Declared before /callers/{phone}, which would otherwise take "flags" as a number.
+@router.get("/callers/flags", response_model=list[schemas.CallerFlagOut])
+def get_caller_flags(
+    include_reviewed: bool = Query(False),
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+) -> list[dict]:
+    """Numbers flagged for repeated prank calls in scope (open ones first)."""
+    return list_flags(
+        session, jurisdiction_ids=scope.jurisdiction_ids, include_reviewed=include_reviewed
+    )
+
+
+@router.post("/callers/flags/{flag_id}/review", response_model=schemas.CallerFlagOut)
+def post_caller_flag_review(
+    flag_id: int,
+    body: schemas.CallerFlagReview,
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+) -> dict:
+    """The Perwira Piket records what was done about a flagged number; the flag closes."""
+    out = review_flag(
+        session,
+        flag_id=flag_id,
+        outcome=body.outcome,
+        note=body.note,
+        actor=_actor(scope, None),
+        jurisdiction_ids=scope.jurisdiction_ids,
+    )
+    session.commit()
+    return out
 
 
 @router.get("/callers/{phone}", response_model=schemas.CallerHistoryOut)

@@ -223,7 +223,7 @@
       const recent = (history.recent || []).slice(0, 5).map((r) =>
         '<li><button type="button" class="link" data-open="' + r.incident_id + '">#' + r.incident_id + "</button> " +
         S.escape(S.fmt.label("category", r.category)) + " · " + S.escape(r.validity_label || S.fmt.label("validity", r.validity)) +
-        " · " + S.fmt.dateTime(r.created_at) + "</li>").join("");
+        " · " + S.fmt.dateTime(r.created_at, r.timezone) + "</li>").join("");
       box.innerHTML = "<b>Riwayat nomor ini: " + S.fmt.number(history.total) + " laporan</b>" +
         (history.message ? "<br>" + S.escape(history.message) : "") + "<ul>" + recent + "</ul>";
       for (const b of box.querySelectorAll("[data-open]")) {
@@ -279,7 +279,10 @@
         state.call = waiting.length
           ? await S.apiFetch("/api/calls/" + waiting[0].id + "/answer", { method: "POST" })
           : await S.apiFetch("/api/calls/take", { method: "POST", body: {} });
-        if (state.call.caller_phone) $("caller-phone").value = state.call.caller_phone;
+        if (state.call.caller_phone) {
+          $("caller-phone").value = state.call.caller_phone;
+          loadCallerHistory(state.call.caller_phone);
+        }
         $("call-status").textContent = "Panggilan diterima " + S.fmtLocal(state.call.rang_at) +
           (state.call.source === "telephony" ? " (dering)" : "");
         $("caller-phone").focus();

@@ -100,6 +100,20 @@
     }).join("") || '<tr><td colspan="6" class="hint">Tidak ada laporan.</td></tr>';
   }
 
+  const score = (value) => Number(value).toFixed(1).replace(".", ",");
+  async function loadFlags() {
+    const rows = await S().apiFetch("/api/callers/flags");
+    $("caller-flags").querySelector("tbody").innerHTML = rows.map((f) => `<tr data-flag="${f.id}">
+      <td>${esc(f.phone)}</td><td>#${f.incident_id}</td><td>${when(f.raised_at)}</td>
+      <td>${f.prank_count} kali (terakhir ${when(f.last_prank_at)})</td>
+      <td>${score(f.score_now)}</td>
+      <td><select data-outcome="${f.id}"><option value="peringatan">Penelepon diperingatkan</option>
+        <option value="usul_blokir">Usulkan blokir nomor</option><option value="pantau">Pantau</option></select>
+        <input data-note="${f.id}" placeholder="catatan">
+        <button type="button" data-review="${f.id}">Catat</button></td></tr>`).join("") ||
+      '<tr><td colspan="6" class="hint">Tidak ada nomor yang ditandai.</td></tr>';
+  }
+
   async function loadOrders() {
     const rows = await S().apiFetch("/api/piket/orders?open=true");
     $("orders").innerHTML = rows.map((o) => `<li class="${o.overdue ? "overdue" : ""}">#${o.id} laporan ${o.incident_id}:
@@ -125,6 +139,7 @@
     await loadShift();
     await loadQueue();
     await loadOrders();
+    await loadFlags();
     await loadReport();
   }
 
@@ -165,6 +180,18 @@
         await loadQueue();
       });
     });
+    $("caller-flags").addEventListener("click", (event) => {
+      const button = event.target.closest("[data-review]");
+      if (!button) return;
+      const id = button.dataset.review;
+      guarded(async () => {
+        await S().apiFetch(`/api/callers/flags/${id}/review`, { method: "POST", body: {
+          outcome: document.querySelector(`[data-outcome="${id}"]`).value,
+          note: document.querySelector(`[data-note="${id}"]`).value } });
+        S().toast("Tindakan atas nomor dicatat");
+        await loadFlags();
+      });
+    });
     $("order-form").addEventListener("submit", (event) => {
       event.preventDefault();
       guarded(async () => {
@@ -194,6 +221,7 @@
     });
     guarded(refreshPerwira);
     setInterval(() => guarded(loadQueue), 15000);
+    setInterval(() => guarded(loadFlags), 15000);
   }
 
   /* ---- function desk ------------------------------------------------------------------ */
