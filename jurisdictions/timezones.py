@@ -9,7 +9,7 @@ so each zone is a fixed offset; the IANA name is what PostgreSQL's `AT TIME ZONE
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 
 @dataclass(frozen=True)
@@ -114,3 +114,23 @@ def page_zones() -> dict[str, object]:
         "offsets_h": {name: zone.offset_h for name, zone in ZONES.items()},
         "fallback": FALLBACK_ZONE,
     }
+
+
+def day_span_utc(first: date, last: date) -> tuple[datetime, datetime]:
+    """[earliest start of `first`, latest end of `last`] over every zone, as UTC instants.
+
+    A query's coarse bound for local days: the exact day test runs per row in its own zone.
+    """
+    starts = [local_day_start(first, name) for name in ZONES]
+    ends = [local_day_start(last + timedelta(days=1), name) for name in ZONES]
+    return min(starts).astimezone(UTC), max(ends).astimezone(UTC)
+
+
+def period_label(first: date, last: date, names: list[str]) -> str:
+    """'2026-12-01 00:00 s.d. 2026-12-31 24:00 WITA (+08:00)'; local days of each zone."""
+    span = f"{first.isoformat()} 00:00 s.d. {last.isoformat()} 24:00"
+    zones = [zone_for(name) for name in sorted(set(names))] or [zone_for(None)]
+    if len(zones) == 1:
+        return f"{span} {zones[0].name} ({zones[0].offset_text}), hari setempat"
+    listed = ", ".join(f"{z.name} ({z.offset_text})" for z in zones)
+    return f"{span} hari setempat tiap insiden: {listed}"

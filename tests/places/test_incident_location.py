@@ -105,7 +105,7 @@ def test_exports_carry_the_description(api_client, db_session, settings, area) -
 
     start, end = "2026-11-29", "2026-11-29"
     csv_text = api_client.get("/api/planner/export.csv", params={"from": start, "to": end}).text
-    assert "location_description" in csv_text.splitlines()[0] and described in csv_text
+    assert "Lokasi" in csv_text.splitlines()[0].split(",") and described in csv_text
 
     made = generate_report(
         db_session, settings, center=area.polda, report_date=date(2026, 11, 30), actor="t",

@@ -94,17 +94,21 @@ def issue_test_token(engine: Engine, settings, *, username: str, role: str, **kw
 INSERT_INCIDENT = text("""
 INSERT INTO incidents (caller_name, caller_phone, channel, category, priority, geom,
     polda_id, polres_id, polsek_id, location_match, response_target_s, timezone, validity,
-    status, call_received_at, on_scene_at)
+    status, call_received_at, on_scene_at, arrival_verified)
 VALUES ('Uji', '081200000000', 'telepon', :category, 2, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326),
-    :polda_id, :polres_id, :polsek_id, 'inside', :target, 'WITA', :validity,
+    :polda_id, :polres_id, :polsek_id, 'inside', :target, :tz, :validity,
     CASE WHEN :response_s IS NULL THEN 'dispatched' ELSE 'on_scene' END,
-    :received_at, :received_at + make_interval(secs => :response_s))
+    :received_at, :received_at + make_interval(secs => :response_s),
+    CASE WHEN :response_s IS NOT NULL THEN CAST(:verified AS boolean) END)
 RETURNING id
 """)
 
 
 def insert_incident(conn, city: City, *, polsek: int, lon: float, lat: float, **kw) -> int:
-    """One incident row (bypassing intake) for analytics: response_s None = not arrived."""
+    """One incident row (bypassing intake) for analytics: response_s None = not arrived.
+
+    An arrival is GPS-verified unless verified=False (a crew's claim the fix did not confirm).
+    """
     params = {
         "category": "pencurian",
         "polda_id": city.polda_id,
@@ -113,6 +117,8 @@ def insert_incident(conn, city: City, *, polsek: int, lon: float, lat: float, **
         "target": 600,
         "validity": "valid",
         "response_s": None,
+        "verified": True,
+        "tz": "WITA",
         "lon": lon,
         "lat": lat,
     } | kw

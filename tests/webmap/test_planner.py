@@ -77,7 +77,7 @@ def test_exports_csv_and_geojson(period_incidents):
     rows = analytics.export_rows(period_incidents, start=DAY, end=DAY)
     parsed = list(csv.DictReader(io.StringIO(analytics.rows_to_csv(rows))))
     assert len(parsed) == 5
-    assert sorted(r["within_target"] for r in parsed) == ["", "False", "True", "True", "True"]
+    assert sorted(r["Dalam target"] for r in parsed) == ["", "tidak", "ya", "ya", "ya"]
     geo = analytics.rows_to_geojson(rows)
     assert geo["features"][0]["geometry"]["type"] == "Point"
     assert "response_s" in geo["features"][0]["properties"]
@@ -127,7 +127,8 @@ def test_planner_page_layers_and_export(open_page, june_incidents):
     with page.expect_download() as download:
         page.click("#export-csv")
     lines = open(download.value.path(), encoding="utf-8").read().splitlines()
-    assert lines[0].startswith("id,call_received_at") and len(lines) == june_incidents + 1
+    assert lines[0].startswith("No. laporan,Panggilan masuk") and len(lines) == june_incidents + 1
+    assert "+08:00" in lines[1] and "WITA (+08:00)" in lines[1]
     with page.expect_download() as download:
         page.click("#export-geojson")
     assert '"FeatureCollection"' in open(download.value.path(), encoding="utf-8").read()
@@ -150,3 +151,57 @@ def test_planner_coverage_for_an_hour_lists_each_polsek(open_page, city):
     assert text.count("tidak ada data jalan") >= 2
     visit.screenshot("planner-coverage")
     visit.assert_clean()
+
+
+def test_unverified_arrivals_are_counted_apart_never_met(db_session, city):
+    conn = db_session.connection()
+    for i, (response_s, verified) in enumerate(((300, True), (200, False), (900, False))):
+        insert_incident(
+            conn, city, polsek=0, lon=127.01 + i * 0.004, lat=-6.0, received_at=AT,
+            response_s=response_s, verified=verified,
+        )  # fmt: skip
+    s = analytics.summarize_period(db_session, start=DAY, end=DAY)
+    assert (s["arrived"], s["arrived_verified"], s["arrived_unverified"]) == (3, 1, 2)
+    # Only the verified 300 s counts; the unverified 200 s would have "met" the target.
+    assert s["within_target_share"] == 1.0 and s["median_response_s"] == 300.0
+    assert s["unverified"]["within_target_share"] == 0.5
+    assert s["unverified"]["median_response_s"] == 550.0
+    assert s["by_hour"][10]["arrived_unverified"] == 2
+    share = analytics.polsek_share_features(db_session, start=DAY, end=DAY)
+    by_id = {f["properties"]["id"]: f["properties"] for f in share["features"]}
+    west = by_id[city.polsek_ids[0]]
+    assert (west["arrived_verified"], west["arrived_unverified"]) == (1, 2)
+    assert len(analytics.heat_points(db_session, start=DAY, end=DAY)) == 1
+    hexes = analytics.hexbin_features(db_session, start=DAY, end=DAY, size_m=300)
+    assert sum(f["properties"]["arrived_unverified"] for f in hexes["features"]) == 2
+    rows = analytics.export_rows(db_session, start=DAY, end=DAY)
+    parsed = list(csv.DictReader(io.StringIO(analytics.rows_to_csv(rows))))
+    by_arrival = sorted((r["Kedatangan"], r["Dalam target"]) for r in parsed)
+    unverified = ("belum terverifikasi", "")
+    assert by_arrival == [unverified, unverified, ("terverifikasi", "ya")]
+
+
+def test_periods_are_local_days_and_times_carry_their_offset(db_session, city):
+    conn = db_session.connection()
+    # 17:30 UTC on the 5th is 01:30 WITA on the 6th; 15:30 UTC is 00:30 WIT on the 6th.
+    late = datetime(2026, 1, 5, 17, 30, tzinfo=UTC)
+    insert_incident(conn, city, polsek=0, lon=127.01, lat=-6.0, received_at=late, response_s=240)
+    east = datetime(2026, 1, 5, 15, 30, tzinfo=UTC)
+    insert_incident(conn, city, polsek=1, lon=127.05, lat=-6.0, received_at=east, tz="WIT")
+    sixth = date(2026, 1, 6)
+    assert analytics.summarize_period(db_session, start=DAY, end=DAY)["total"] == 0
+    s = analytics.summarize_period(db_session, start=sixth, end=sixth)
+    assert s["total"] == 2 and s["zones"] == ["WIT", "WITA"]
+    assert s["by_hour"][1]["count"] == 1 and s["by_hour"][0]["count"] == 1
+    assert "hari setempat" in s["period_label"] and "WITA (+08:00)" in s["period_label"]
+    rows = {r["tz"]: r for r in analytics.export_rows(db_session, start=sixth, end=sixth)}
+    assert rows["WITA"]["call_received_at"] == "2026-01-06T01:30:00+08:00"
+    assert rows["WITA"]["call_received_local"] == "2026-01-06 01:30 WITA (+08:00)"
+    assert rows["WITA"]["on_scene_local"] == "2026-01-06 01:34 WITA (+08:00)"
+    assert rows["WIT"]["call_received_local"] == "2026-01-06 00:30 WIT (+09:00)"
+    assert rows["WIT"]["on_scene_at"] is None and rows["WIT"]["arrival"] == "belum tiba"
+    one_zone = analytics.summarize_period(
+        db_session, start=sixth, end=sixth, jurisdiction_ids={city.polsek_ids[0]}
+    )
+    label = "2026-01-06 00:00 s.d. 2026-01-06 24:00 WITA (+08:00), hari setempat"
+    assert one_zone["period_label"] == label

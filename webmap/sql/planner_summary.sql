@@ -1,9 +1,5 @@
--- Totals, share within target and percentiles of the period.
+-- Totals, share within target and percentiles of the period (verified arrivals; unverified apart).
 SELECT
-    count(*) AS total,
-    count(response_s) AS arrived,
-    avg(CASE WHEN response_s <= target_s THEN 1.0 WHEN target_s IS NOT NULL
-             AND response_s IS NOT NULL THEN 0.0 END) AS within_share,
-    percentile_cont(0.5) WITHIN GROUP (ORDER BY response_s) AS median_s,
-    percentile_cont(0.9) WITHIN GROUP (ORDER BY response_s) AS p90_s
+-- @stats
+    , array_remove(array_agg(DISTINCT tz), NULL) AS zones
 FROM f

@@ -10,9 +10,11 @@
   SiagaPages.planner = async function (map) {
     const state = { layer: null, jurLayer: null };
     S.planner = state;
+    // Dates are local days: the desk's own calendar date, not the UTC one ("sv-SE" is ISO).
+    const day = (at) => at.toLocaleDateString("sv-SE");
     const today = new Date();
-    $("p-to").value = today.toISOString().slice(0, 10);
-    $("p-from").value = new Date(today.getTime() - 29 * 86400000).toISOString().slice(0, 10);
+    $("p-to").value = day(today);
+    $("p-from").value = day(new Date(today.getTime() - 29 * 86400000));
     try {
       state.jurLayer = await S.loadJurisdictions(map);
     } catch (err) {
@@ -57,18 +59,28 @@
       }
     }
 
+    const pct = (share) => (share === null ? "–" : Math.round(share * 100) + "%");
+    /* Unverified arrivals: how many, and their own median (never folded into the target share). */
+    const unverified = (x) => x.arrived_unverified
+      ? x.arrived_unverified + " (median " + S.fmtDuration(x.unverified.median_response_s) + ")" : "0";
+
     function showSummary(s) {
+      $("p-label").textContent = "Periode " + s.period_label;
       $("s-count").textContent = s.total;
       $("s-arrived").textContent = s.arrived;
-      $("s-within").textContent = s.within_target_share === null ? "–" : Math.round(s.within_target_share * 100) + "%";
+      $("s-verified").textContent = s.arrived_verified;
+      $("s-within").textContent = pct(s.within_target_share);
       $("s-p90").textContent = S.fmtDuration(s.p90_response_s);
+      $("s-unverified").textContent = unverified(s);
       $("by-category").querySelector("tbody").innerHTML = s.by_category.map((c) =>
         "<tr><td>" + S.escape(S.categoryLabel(c.category)) + "</td><td>" + c.count + "</td><td>" +
-        S.fmtDuration(c.median_response_s) + "</td><td>" + S.fmtDuration(c.p90_response_s) + "</td><td>" +
-        (c.within_target_share === null ? "–" : Math.round(c.within_target_share * 100) + "%") + "</td></tr>").join("");
+        c.arrived_verified + "</td><td>" + S.fmtDuration(c.median_response_s) + "</td><td>" +
+        S.fmtDuration(c.p90_response_s) + "</td><td>" + pct(c.within_target_share) + "</td><td>" +
+        unverified(c) + "</td></tr>").join("");
       const max = Math.max(1, ...s.by_hour.map((h) => h.count));
       $("by-hour").innerHTML = s.by_hour.map((h) =>
-        '<div title="' + h.hour + ':00 · ' + h.count + ' insiden" style="height:' + Math.round(100 * h.count / max) +
+        '<div title="' + h.hour + ':00 · ' + h.count + " insiden, " + h.arrived_unverified +
+        ' belum terverifikasi" style="height:' + Math.round(100 * h.count / max) +
         '%">' + (h.hour % 6 === 0 ? "<span>" + h.hour + "</span>" : "") + "</div>").join("");
     }
 
@@ -85,7 +97,7 @@
       // leaflet.heat dims points below maxZoom (by 2^n); city views are zoom 12+.
       state.layer = L.heatLayer(data.points, { radius: 35, blur: 20, max: 0.5, minOpacity: 0.35, maxZoom: 12 }).addTo(map);
       $("legend").innerHTML = "<span>Semakin panas: semakin banyak insiden dan semakin lama responsnya " +
-        "dibanding target (" + data.points.length + " insiden tiba di lokasi)</span>";
+        "dibanding target (" + data.points.length + " kedatangan terverifikasi)</span>";
     }
 
     function showHex(data) {
@@ -93,7 +105,8 @@
         style: (f) => ({ color: "#333", weight: 0.5, fillOpacity: 0.7,
           fillColor: f.properties.p90_response_s === null ? "#bdbdbd" : color(P90_STEPS, f.properties.p90_response_s) }),
         onEachFeature: (f, l) => l.bindTooltip(f.properties.count + " insiden · p90 " +
-          S.fmtDuration(f.properties.p90_response_s)),
+          S.fmtDuration(f.properties.p90_response_s) + " (" + f.properties.arrived_verified +
+          " terverifikasi, " + f.properties.arrived_unverified + " belum)"),
       }).addTo(map);
       legend(P90_STEPS, (v) => Math.round(v / 60) + " mnt");
     }
@@ -104,7 +117,9 @@
           fillColor: f.properties.within_target_share === null ? "#bdbdbd" : color(SHARE_STEPS, f.properties.within_target_share) }),
         onEachFeature: (f, l) => l.bindTooltip(S.escape(f.properties.name) + ": " +
           (f.properties.within_target_share === null ? "tidak ada data" :
-            Math.round(f.properties.within_target_share * 100) + "% dalam target (" + f.properties.arrived + ")")),
+            Math.round(f.properties.within_target_share * 100) + "% dalam target (" +
+            f.properties.arrived_verified + " terverifikasi; " + f.properties.arrived_unverified +
+            " belum terverifikasi)")),
       }).addTo(map);
       legend(SHARE_STEPS, (v) => Math.round(v * 100) + "%");
     }
