@@ -107,6 +107,7 @@ def report_context(report: dict[str, Any]) -> dict[str, Any]:
         "polsek": report["by_polsek"],
         "median": _minutes(response["median_s"]),
         "p90": _minutes(response["p90_s"]),
+        "unverified_median": _minutes(response.get("unverified_median_s")),
         "share": "-" if share is None else f"{share * 100:.1f}%".replace(".", ","),
         "forward_rows": _sorted(forwards["by_function"], {}),
         "function_label": function_label,

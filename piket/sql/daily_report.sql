@@ -7,9 +7,11 @@ WITH period AS (
       AND call_received_at >= :start AND call_received_at < :end
 ),
 valid AS (SELECT * FROM period WHERE validity = 'valid'),
+-- Response figures are those of GPS-verified arrivals; arrivals only a crew reported are
+-- counted and measured apart, so a claimed arrival is never counted as within target.
 measured AS (
     SELECT EXTRACT(EPOCH FROM on_scene_at - call_received_at)::float8 AS response_s,
-           response_target_s
+           response_target_s, arrival_verified IS TRUE AS verified
     FROM valid WHERE on_scene_at IS NOT NULL AND on_scene_at < :end
 ),
 center_incidents AS (
@@ -47,10 +49,19 @@ SELECT jsonb_build_object(
     'response', (
         SELECT jsonb_build_object(
             'measured', count(*),
-            'median_s', percentile_cont(0.5) WITHIN GROUP (ORDER BY response_s),
-            'p90_s', percentile_cont(0.9) WITHIN GROUP (ORDER BY response_s),
-            'with_target', count(response_target_s),
-            'within_target', count(*) FILTER (WHERE response_s <= response_target_s))
+            'verified', count(*) FILTER (WHERE verified),
+            'unverified', count(*) FILTER (WHERE NOT verified),
+            'median_s', percentile_cont(0.5) WITHIN GROUP (ORDER BY response_s)
+                        FILTER (WHERE verified),
+            'p90_s', percentile_cont(0.9) WITHIN GROUP (ORDER BY response_s)
+                     FILTER (WHERE verified),
+            'with_target', count(response_target_s) FILTER (WHERE verified),
+            'within_target', count(*) FILTER (WHERE verified
+                                              AND response_s <= response_target_s),
+            'unverified_median_s', percentile_cont(0.5) WITHIN GROUP (ORDER BY response_s)
+                                   FILTER (WHERE NOT verified),
+            'unverified_within_target', count(*) FILTER (WHERE NOT verified
+                                                         AND response_s <= response_target_s))
         FROM measured),
     'escalated_to_polda', (SELECT count(*) FROM period
                            WHERE escalated_at IS NOT NULL AND escalated_at < :end),

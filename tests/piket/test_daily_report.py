@@ -49,6 +49,7 @@ def _seed(db_session, area, rng: random.Random) -> list[Incident]:  # noqa: ANN0
         )
         if incident.validity == "valid" and rng.random() < 0.7:
             incident.on_scene_at = received + timedelta(seconds=rng.uniform(120, 1500))
+            incident.arrival_verified = rng.random() < 0.75  # the rest only a crew claimed
         if incident.validity == "valid" and rng.random() < 0.2:
             incident.escalated_at = received + timedelta(minutes=2)
         made.append(incident)
@@ -68,8 +69,10 @@ def _expected(db_session, center_id: int) -> dict:  # noqa: ANN001
     )
     valid = [i for i in rows if i.validity == "valid"]
     measured = [i for i in valid if i.on_scene_at is not None and i.on_scene_at < END]
-    seconds = [(i.on_scene_at - i.call_received_at).total_seconds() for i in measured]
-    targeted = [i for i in measured if i.response_target_s is not None]
+    unverified = [i for i in measured if not i.arrival_verified]
+    verified = [i for i in measured if i.arrival_verified]
+    seconds = [(i.on_scene_at - i.call_received_at).total_seconds() for i in verified]
+    targeted = [i for i in verified if i.response_target_s is not None]
     within = [
         i
         for i in targeted
@@ -82,6 +85,13 @@ def _expected(db_session, center_id: int) -> dict:  # noqa: ANN001
         "by_category": dict(Counter(i.category for i in valid)),
         "by_polsek": dict(Counter(i.polsek_id for i in valid)),
         "measured": len(measured),
+        "unverified": len(unverified),
+        "unverified_within": sum(
+            1
+            for i in unverified
+            if i.response_target_s is not None
+            and (i.on_scene_at - i.call_received_at).total_seconds() <= i.response_target_s
+        ),
         "median_s": statistics.median(seconds),
         "p90_s": float(np.percentile(seconds, 90)),
         "within": len(within),
@@ -123,6 +133,10 @@ def test_figures_equal_the_incidents(db_session, settings, area, people) -> None
     assert {p["id"]: p["count"] for p in figures["by_polsek"]} == expected["by_polsek"]
     response = figures["response"]
     assert response["measured"] == expected["measured"]
+    # Only GPS-verified arrivals make the figures; the crew's claims are counted apart.
+    assert response["unverified"] == expected["unverified"] > 0
+    assert response["verified"] == expected["measured"] - expected["unverified"]
+    assert response["unverified_within_target"] == expected["unverified_within"]
     assert response["median_s"] == pytest.approx(expected["median_s"], abs=1e-3)
     assert response["p90_s"] == pytest.approx(expected["p90_s"], abs=1e-3)
     assert response["within_target"] == expected["within"]

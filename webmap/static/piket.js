@@ -279,8 +279,10 @@
     $("d-summary").innerHTML = [
       ["Panggilan", r.calls], ["Valid / tidak valid / iseng / duplikat",
         ["valid", "invalid", "prank", "duplicate"].map((k) => r.by_validity[k] || 0).join(" / ")],
-      ["Median / p90 respons", S().fmtDuration(resp.median_s) + " / " + S().fmtDuration(resp.p90_s)],
-      ["Dalam target", share], ["Eskalasi ke Polda", r.escalated_to_polda],
+      ["Tiba di lokasi (terverifikasi GPS / belum)", `${resp.measured} (${resp.verified} / ${resp.unverified})`],
+      ["Median / p90 respons (terverifikasi)", S().fmtDuration(resp.median_s) + " / " + S().fmtDuration(resp.p90_s)],
+      ["Dalam target (terverifikasi)", share],
+      ["Median belum terverifikasi", S().fmtDuration(resp.unverified_median_s)], ["Eskalasi ke Polda", r.escalated_to_polda],
       ["Penerusan (diterima / selesai / terlambat)", `${r.forwards.total} (${r.forwards.acknowledged} / ${r.forwards.done} / ${r.forwards.escalated})`],
       ["Terbuka pada akhir periode", `${r.open_at_end.incidents} laporan, ${r.open_at_end.orders} perintah, ${r.open_at_end.forwards} penerusan`],
     ].map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("");
