@@ -85,6 +85,7 @@ class UserOut(BaseModel):
 
 class MeOut(UserOut):
     jurisdiction_ids: list[int] | None
+    timezone: str | None = None  # of the user's jurisdiction (pages show its clock)
 
 
 class UserIn(BaseModel):
@@ -196,7 +197,12 @@ def me(scope: Scope = Depends(get_scope), session: Session = Depends(get_session
     """Who the token belongs to and which jurisdictions they see (null: all)."""
     user = session.get(User, scope.user_id)
     ids = sorted(scope.jurisdiction_ids) if scope.jurisdiction_ids is not None else None
-    return MeOut(**UserOut.of(user).model_dump(), jurisdiction_ids=ids)
+    zone = None
+    if user.jurisdiction_id is not None:
+        from jurisdictions.service import effective_timezone
+
+        zone = effective_timezone(session, jurisdiction_id=user.jurisdiction_id)
+    return MeOut(**UserOut.of(user).model_dump(), jurisdiction_ids=ids, timezone=zone)
 
 
 @router.get("/users", response_model=list[UserOut])

@@ -129,3 +129,10 @@ def test_local_day_start_is_midnight_in_the_zone():
     start = timezones.local_day_start(date(2026, 1, 6), "WITA")
     assert start.astimezone(UTC) == datetime(2026, 1, 5, 16, 0, tzinfo=UTC)
     assert start + timedelta(days=1) == timezones.local_day_start(date(2026, 1, 7), "WITA")
+
+
+def test_a_user_learns_the_zone_of_their_jurisdiction(api_client, user_client, db_session):
+    area = make_area(db_session)  # the Polda sets WITA; the Polsek inherits it
+    operator = user_client("polsek_operator", jurisdiction_id=area.polsek_west.id)
+    assert operator.get("/api/auth/me").json()["timezone"] == "WITA"
+    assert api_client.get("/api/auth/me").json()["timezone"] is None  # national: no one zone

@@ -283,7 +283,8 @@
           $("caller-phone").value = state.call.caller_phone;
           loadCallerHistory(state.call.caller_phone);
         }
-        $("call-status").textContent = "Panggilan diterima " + S.fmtLocal(state.call.rang_at) +
+        $("call-status").textContent = "Panggilan diterima " +
+          S.fmtLocal(state.call.rang_at, state.me && state.me.timezone) +
           (state.call.source === "telephony" ? " (dering)" : "");
         $("caller-phone").focus();
       } catch (err) {
