@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, true
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, InvalidInput, NotFound
 from dispatch.log import append_log
-from dispatch.models import PRANK_REVIEW_OUTCOMES, CallerFlag, CallerPrank, Incident
+from dispatch.models import CallerFlag, CallerPrank, Incident
 
 PRANK_HALF_LIFE_DAYS = 30.0
 PRANK_FLAG_SCORE = 1.8
@@ -32,7 +32,6 @@ REVIEW_LABELS = {
     "usul_blokir": "Diusulkan pemblokiran nomor ke operator seluler",
     "pantau": "Dipantau",
 }
-assert tuple(REVIEW_LABELS) == PRANK_REVIEW_OUTCOMES  # noqa: S101 (one vocabulary)
 
 _HALF_LIFE_S = PRANK_HALF_LIFE_DAYS * 86400.0
 _SCORE = (
@@ -144,7 +143,7 @@ def standing_message(standing: PrankStanding, total: int, now: datetime) -> str:
 
 def _flag_scope(jurisdiction_ids: Collection[int] | None):  # noqa: ANN202
     if jurisdiction_ids is None:
-        return True
+        return true()
     ids = list(jurisdiction_ids)
     return Incident.polsek_id.in_(ids) | Incident.polres_id.in_(ids) | Incident.polda_id.in_(ids)
 

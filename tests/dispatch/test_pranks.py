@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from dispatch.escalation import validate_incident
 from dispatch.intake import caller_history, create_incident
-from dispatch.models import CallerFlag, CallerPrank
-from dispatch.pranks import PRANK_FLAG_SCORE, PRANK_HALF_LIFE_DAYS, prank_standing
+from dispatch.models import PRANK_REVIEW_OUTCOMES, CallerFlag, CallerPrank
+from dispatch.pranks import PRANK_FLAG_SCORE, PRANK_HALF_LIFE_DAYS, REVIEW_LABELS, prank_standing
 from dispatch.schemas import IncidentCreate
 from tests.dispatch.factories import incident_body, make_area
 
@@ -31,6 +31,10 @@ def _prank(db_session, phone: str, at: datetime):  # noqa: ANN001, ANN202
         now=at,
     )  # fmt: skip
     return incident
+
+
+def test_review_outcomes_are_one_vocabulary():
+    assert tuple(REVIEW_LABELS) == PRANK_REVIEW_OUTCOMES
 
 
 def test_old_pranks_fade_and_the_history_is_stored(db_session, area):
