@@ -13,7 +13,7 @@ from dispatch.assign import assign_units
 from dispatch.escalation import validate_incident
 from dispatch.intake import create_incident
 from dispatch.monitor import apply_tracker_events
-from dispatch.recommend import shortlist_units
+from dispatch.recommend import nearby_units
 from dispatch.schemas import IncidentCreate
 from tests.dispatch.factories import INCIDENT_LAT, INCIDENT_LON, incident_body, make_unit
 from tracking.unit_status import (
@@ -56,7 +56,7 @@ def _report(db_session, unit, word: str, job_id: str, at: datetime) -> None:  # 
 
 def _ready_ids(db_session, settings) -> set[int]:
     now = datetime.now(UTC)
-    rows = shortlist_units(
+    rows, _ = nearby_units(
         db_session, lon=INCIDENT_LON, lat=INCIDENT_LAT, stale_s=settings.unit_fix_stale_s,
         now=now, limit=100,
     )  # fmt: skip
