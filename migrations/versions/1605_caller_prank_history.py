@@ -2,7 +2,7 @@
 repeated prank number raises for the Perwira Piket (open until reviewed).
 
 Revision ID: 1605
-Revises: 1404
+Revises: 1103
 Create Date: 2026-12-03
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "1605"
-down_revision = "1404"
+down_revision = "1103"
 branch_labels = None
 depends_on = None
 
