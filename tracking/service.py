@@ -22,7 +22,7 @@ from tracking.models import (
     UnitPositionLatest,
     UnitStatusChange,
 )
-from tracking.unit_status import TRANSITIONS
+from tracking.unit_status import DISPATCHABLE, TRANSITIONS
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,8 @@ class UnitView:
 
     @property
     def available(self) -> bool:
-        """Available for recommendation: status available and a fresh fix."""
-        return self.unit.status == "available" and not self.fix_stale
+        """Available for recommendation: a dispatchable status and a fresh fix."""
+        return self.unit.status in DISPATCHABLE and not self.fix_stale
 
 
 def _check_kind(kind: str) -> None:

@@ -63,6 +63,16 @@ def test_link_liveness_is_apart_from_fix_freshness(db_session):
     assert view.fix_stale and not view.available and view.unit.link_connected
 
 
+def test_units_listed_as_available_are_the_dispatchable_ones(db_session):
+    """/api/units?available= answers from the same table as the recommendation."""
+    unit = make_unit(db_session)
+    write_fixes(db_session, [stage(unit.id, time.time() - 5)])
+    for status, dispatchable in (("dispatched", False), ("returning", True), ("off_duty", False)):
+        set_unit_status(db_session, unit_id=unit.id, status=status, actor="test")
+        view = list_units(db_session, stale_s=120, unit_ids=[unit.id])[0]
+        assert view.available is dispatchable, status
+
+
 def test_history_ignores_duplicates_and_latest_only_moves_forward(db_session):
     unit = make_unit(db_session)
     now = time.time()
