@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from api import media
 from api.deps import Scope, get_scope, get_session, get_settings_dep
 from core.errors import Forbidden
 from core.settings import Settings
@@ -35,7 +36,9 @@ def _page_route(page: str) -> None:
         return HTMLResponse(render_page(settings, page=page), headers={"Cache-Control": "no-cache"})
 
     page_view.__doc__ = f"The {page} page (HTML; its data comes from the JSON API)."
-    router.add_api_route(f"/{page}", page_view, methods=["GET"], name=f"page_{page}")
+    router.add_api_route(
+        f"/{page}", page_view, methods=["GET"], name=f"page_{page}", response_class=HTMLResponse
+    )
 
 
 for _name in PAGE_NAMES:
@@ -121,7 +124,7 @@ def planner_share(
     )
 
 
-@router.get("/api/planner/export.csv")
+@router.get("/api/planner/export.csv", **media.CSV)
 def planner_export_csv(
     period: Period = Depends(_period),
     session: Session = Depends(get_session),
@@ -138,7 +141,7 @@ def planner_export_csv(
     )
 
 
-@router.get("/api/planner/export.geojson")
+@router.get("/api/planner/export.geojson", **media.GEOJSON)
 def planner_export_geojson(
     period: Period = Depends(_period),
     session: Session = Depends(get_session),

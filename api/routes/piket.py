@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
+from api import media
 from api.deps import Scope, get_scope, get_session, get_settings_dep
 from api.models import User
 from core.errors import Forbidden, InvalidInput, NotFound
@@ -175,7 +176,7 @@ def get_journal(
     return shift_journal(session, shift_id=shift_id)
 
 
-@router.get("/api/piket/shifts/{shift_id}/journal.pdf")
+@router.get("/api/piket/shifts/{shift_id}/journal.pdf", **media.PDF)
 def get_journal_pdf(
     shift_id: int, session: Session = Depends(get_session), scope: Scope = Depends(get_scope)
 ) -> Response:
@@ -530,7 +531,7 @@ def get_daily_report(
     return report_view(report)
 
 
-@router.get("/api/reports/daily.pdf")
+@router.get("/api/reports/daily.pdf", **media.PDF)
 def get_daily_pdf(
     report_date: date | None = Query(None, alias="date"),
     center: int | None = None,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
+from api import media
 from api.deps import AccessDenied, Scope, client_ip, get_scope, get_session, get_settings_dep
 from api.models import User
 from core.errors import Forbidden, NotFound
@@ -267,7 +268,7 @@ def _personal(session: Session, scope: Scope, report_id: int, what: str) -> None
     session.commit()
 
 
-@router.get("/api/spkt/attachments/{attachment_id}")
+@router.get("/api/spkt/attachments/{attachment_id}", **media.ANY_FILE)
 def get_attachment_file(
     attachment_id: int, session: Session = Depends(get_session), scope: Scope = Depends(get_scope)
 ) -> Response:
@@ -279,7 +280,7 @@ def get_attachment_file(
     return StreamingResponse(chunks, media_type=row.media_type, headers=headers)
 
 
-@router.get("/api/spkt/documents/{document_id}/pdf")
+@router.get("/api/spkt/documents/{document_id}/pdf", **media.PDF)
 def get_document_pdf(
     document_id: int, session: Session = Depends(get_session), scope: Scope = Depends(get_scope)
 ) -> Response:
@@ -334,7 +335,7 @@ def get_accountability(
     return weekly_accountability(session, scope_ids=scope.jurisdiction_ids, week_of=day)
 
 
-@router.get("/api/spkt/accountability/pdf")
+@router.get("/api/spkt/accountability/pdf", **media.PDF)
 def get_accountability_pdf(
     week: date | None = Query(None, description="any day of the week (default: this week)"),
     session: Session = Depends(get_session),
