@@ -29,10 +29,11 @@ def test_live_units_since_cursor_staleness_and_scope(db_session, city):
     assert {"WEB-R4-1", "WEB-R2-1", "WEB-R4-2"} <= set(units)
     now = db_session.execute(text("SELECT now()")).scalar_one()
     assert list_live_units(db_session, since=now + timedelta(hours=1), stale_after_s=120) == []
+    # The session's fixtures age with the run: set both ages here, one old and one fresh.
     db_session.execute(
-        text("UPDATE unit_positions_latest SET fixed_at = now() - interval '1 hour' "
-             "WHERE unit_id = :u"),
-        {"u": city.unit_ids["WEB-R2-1"]},
+        text("UPDATE unit_positions_latest SET fixed_at = CASE WHEN unit_id = :old "
+             "THEN now() - interval '1 hour' ELSE now() END WHERE unit_id IN (:old, :fresh)"),
+        {"old": city.unit_ids["WEB-R2-1"], "fresh": city.unit_ids["WEB-R4-2"]},
     )  # fmt: skip
     units = {u["call_sign"]: u for u in list_live_units(db_session, stale_after_s=120)}
     assert units["WEB-R2-1"]["stale"] is True and units["WEB-R4-2"]["stale"] is False
