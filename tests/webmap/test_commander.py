@@ -26,7 +26,9 @@ def _first_event(live_server, token: str) -> tuple[str, dict]:
     raise AssertionError("stream ended without an event")
 
 
-def test_live_stream_starts_with_every_unit_in_scope(live_server, tokens, city):
+def test_live_stream_starts_with_every_unit_in_scope(live_server, tokens, city, engine):
+    # A fresh fix of its own: the session's fixtures age past the stale limit in a long run.
+    move_unit(engine, city.unit_ids["WEB-R4-1"], lon=127.025, lat=-6.002)
     name, data = _first_event(live_server, tokens["commander"])  # scoped to the test Polda
     assert name == "units" and data["full"] is True
     by_sign = {u["call_sign"]: u for u in data["units"]}
