@@ -3,7 +3,8 @@
 The caller often corrects the place ("bukan depan masjid, seberangnya"). The point, its
 description and its Polsek move with the pin; the Polres and Polda (and so the target and
 time zone) may change only while the incident is still at intake (status received): once it
-has been offered to or handled by a Polres, a move into another Polres is refused.
+has been offered to or handled by a Polres, a move into another Polres is refused. Units
+already sent and not yet on scene get the same job again with the new point (`moved_jobs`).
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from datetime import UTC, datetime
 
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict
 from dispatch.intake import get_incident, incident_lonlat
 from dispatch.log import append_log
-from dispatch.models import Incident
+from dispatch.models import Assignment, Incident
 from geo.coords import check_lon_lat
 from geo.measure import distance_m
+from tracking.models import Unit
 
 
 def _refuse_other_polres(incident: Incident, found) -> None:  # noqa: ANN001
@@ -83,3 +86,27 @@ def relocate_incident(
     )
     session.flush()
     return incident
+
+
+def moved_jobs(
+    session: Session, *, incident: Incident, actor: str, now: datetime | None = None
+) -> list[tuple[Assignment, Unit]]:
+    """The moved incident's units still on their way, logged as told; send after commit."""
+    rows = session.execute(
+        select(Assignment, Unit)
+        .join(Unit, Unit.id == Assignment.unit_id)
+        .where(Assignment.incident_id == incident.id, Assignment.released_at.is_(None))
+        .where(Assignment.on_scene_at.is_(None))
+        .order_by(Assignment.id)
+    ).all()
+    for assignment, unit in rows:
+        append_log(
+            session,
+            incident_id=incident.id,
+            actor=actor,
+            action="job_updated",
+            at=now or datetime.now(UTC),
+            message=f"Tugas {unit.call_sign} diperbarui: {incident.location_description}",
+            detail={"assignment_id": assignment.id, "job_id": assignment.job_id},
+        )
+    return [(assignment, unit) for assignment, unit in rows]

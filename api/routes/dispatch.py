@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from api.deps import Scope, get_scope, get_session, get_settings_dep
 from core.settings import Settings
 from dispatch import schemas
-from dispatch.assign import assign_units, send_jobs
+from dispatch.assign import assign_units, send_job, send_jobs
 from dispatch.coverage import coverage_report
 from dispatch.escalation import accept_incident, validate_incident
 from dispatch.intake import (
@@ -26,7 +26,7 @@ from dispatch.progress import (
     get_assignment,
 )
 from dispatch.recommend import recommend_units
-from dispatch.relocate import relocate_incident
+from dispatch.relocate import moved_jobs, relocate_incident
 from dispatch.unit_route import unit_route
 from dispatch.views import duplicate_views, incident_detail, incident_views, list_incidents
 from roads.service import roads_for
@@ -194,19 +194,31 @@ def post_merge(
 def post_location(
     incident_id: int,
     body: schemas.RelocateRequest,
+    request: Request,
     session: Session = Depends(get_session),
     scope: Scope = Depends(get_scope),
+    settings: Settings = Depends(get_settings_dep),
 ) -> dict:
-    """Move the incident's pin; its description and Polsek follow the new point."""
+    """Move the incident's pin; its description and Polsek follow, units on the way are told."""
+    actor = _actor(scope, body.actor)
     incident = relocate_incident(
         session,
         incident_id=incident_id,
         lon=body.lon,
         lat=body.lat,
-        actor=_actor(scope, body.actor),
+        actor=actor,
         jurisdiction_ids=scope.jurisdiction_ids,
     )
+    told = moved_jobs(session, incident=incident, actor=actor)
     session.commit()
+    for assignment, unit in told:  # the same job id: the tracker replaces its target
+        send_job(
+            request.app.state.broker,
+            topic_root=settings.mqtt_topic_root,
+            incident=incident,
+            assignment=assignment,
+            call_sign=unit.call_sign,
+        )
     return incident_detail(session, incident)  # the caller moved it: shown even if now elsewhere
 
 

@@ -159,3 +159,29 @@ def test_two_operators_at_once_one_wins(engine, committed) -> None:  # noqa: ANN
         active = session.query(Assignment).filter_by(unit_id=unit_id, released_at=None).all()
         assert [a.incident_id for a in active] == winners
         assert session.get(Unit, unit_id).status == "dispatched"
+
+
+def test_moving_the_pin_sends_the_crews_the_new_point(
+    api_client, db_session, area, job_listener
+) -> None:
+    unit = make_unit(db_session, lon=INCIDENT_LON + 0.003, lat=INCIDENT_LAT, home=area.polsek_west)
+    incident = _valid(api_client)
+    (assignment,) = api_client.post(
+        f"/api/incidents/{incident['id']}/assignments", json={"unit_ids": [unit.id]}
+    ).json()
+    wait_until(lambda: job_listener.jobs_for(unit.call_sign), message="first job on /jobs")
+    new_lon, new_lat = INCIDENT_LON + 0.0008, INCIDENT_LAT - 0.0004  # "seberangnya"
+    moved = api_client.post(
+        f"/api/incidents/{incident['id']}/location", json={"lon": new_lon, "lat": new_lat}
+    )
+    assert moved.status_code == 200, moved.text
+
+    def updated() -> list[dict]:
+        jobs = job_listener.jobs_for(unit.call_sign)
+        return jobs if len(jobs) >= 2 else []
+
+    jobs = wait_until(updated, message="the moved job on /jobs")
+    assert jobs[-1]["job_id"] == assignment["job_id"]  # the same job, a new point
+    assert (jobs[-1]["lon"], jobs[-1]["lat"]) == (pytest.approx(new_lon), pytest.approx(new_lat))
+    log = moved.json()["log"]
+    assert any(e["action"] == "job_updated" and unit.call_sign in e["message"] for e in log)
