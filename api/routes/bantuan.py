@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from api.deps import Scope, get_scope, get_session, get_settings_dep
+from api.jobs import commit_and_push
 from api.routes.dispatch import _actor
 from core.settings import Settings
 from dispatch import schemas
-from dispatch.assign import send_jobs
 from dispatch.bantuan import (
     approve_bantuan,
     bantuan_log,
@@ -94,14 +94,7 @@ def post_approve(
         note=body.note if body else "",
         jurisdiction_ids=scope.jurisdiction_ids,
     )
-    session.commit()
-    send_jobs(
-        request.app.state.broker,
-        session,
-        topic_root=settings.mqtt_topic_root,
-        incident_id=row.incident_id,
-        created=created,
-    )
+    commit_and_push(request, session, settings, incident_id=row.incident_id, created=created)
     return _view(session, row)
 
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from api.deps import Scope, get_scope, get_session, get_settings_dep
+from api.jobs import commit_and_push
 from api.routes.dispatch import _actor, _columns, _detail
 from core.settings import Settings
 from dispatch import schemas
-from dispatch.assign import send_jobs
 from dispatch.board import ATTENTION_LABELS, find_incidents, fleet_board, open_board
 from dispatch.lifecycle import (
     cancel_assignment,
@@ -106,15 +106,7 @@ def post_reassign(
         actor=_actor(scope, body.actor),
         jurisdiction_ids=scope.jurisdiction_ids,
     )
-    session.commit()
-    send_jobs(
-        request.app.state.broker,
-        session,
-        topic_root=settings.mqtt_topic_root,
-        incident_id=incident_id,
-        created=created,
-    )
-    return [{**_columns(a), "call_sign": u.call_sign} for a, u in created]
+    return commit_and_push(request, session, settings, incident_id=incident_id, created=created)
 
 
 @router.post("/incidents/{incident_id}/callback", response_model=schemas.IncidentDetail)

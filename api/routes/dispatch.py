@@ -6,9 +6,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from api.deps import Scope, get_scope, get_session, get_settings_dep
+from api.jobs import commit_and_push
 from core.settings import Settings
 from dispatch import schemas
-from dispatch.assign import assign_units, send_job, send_jobs
+from dispatch.assign import assign_units, send_job
 from dispatch.coverage import coverage_report
 from dispatch.escalation import accept_incident, validate_incident
 from dispatch.intake import (
@@ -320,15 +321,7 @@ def post_assignments(
         etas=body.etas,
         jurisdiction_ids=scope.jurisdiction_ids,
     )
-    session.commit()
-    send_jobs(
-        request.app.state.broker,
-        session,
-        topic_root=settings.mqtt_topic_root,
-        incident_id=incident_id,
-        created=created,
-    )
-    return [{**_columns(a), "call_sign": u.call_sign} for a, u in created]
+    return commit_and_push(request, session, settings, incident_id=incident_id, created=created)
 
 
 def _columns(row) -> dict:  # noqa: ANN001
