@@ -31,6 +31,7 @@ from api.routes import (
     places,
     spkt,
     tiles,
+    trackers_http,
     tracking,
 )
 from core.db import make_engine, make_read_session_factory, make_session_factory
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         piket,
         calls,
         tiles,
+        trackers_http,
     ):
         # Every route passes the central policy (api/policy.py); unknown routes are denied.
         app.include_router(module.router, dependencies=[Depends(require_access)])

@@ -222,9 +222,12 @@ def _units_group(app: typer.Typer) -> typer.Typer:
 
 
 def register(app: typer.Typer) -> None:
-    """Add `siaga users` and `siaga units credentials`."""
+    """Add `siaga users`, `siaga units credentials` and `siaga units devices`."""
+    from api.devices_cli import devices_app
+
     app.add_typer(users_app, name="users")
     _units_group(app).add_typer(credentials_app, name="credentials")
+    _units_group(app).add_typer(devices_app, name="devices")
 
 
 def demo_setup(settings: Settings) -> None:

@@ -97,6 +97,11 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/units/{unit_id}/status"): rule(UNIT_DESK, unit_param="unit_id"),
     ("GET", "/api/units/{unit_id}/positions"): rule(WATCHERS | UNIT, unit_param="unit_id"),
     ("GET", "/api/ingest/stats"): rule(OPS),
+    # HTTP trackers: each report authenticates itself (a device identifier Siaga issued, or
+    # the Traccar forwarding secret), as a tracker cannot log in
+    ("GET", "/osmand"): PUBLIC,
+    ("POST", "/osmand"): PUBLIC,
+    ("POST", "/traccar"): PUBLIC,
     # dispatch: operators act, commanders watch, a unit updates its own assignment only
     ("POST", "/api/incidents"): rule(OPERATORS | ADMIN),
     ("GET", "/api/incidents"): rule(WATCHERS),

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     ingest_max_future_s: float = Field(60.0, ge=0)
     ingest_max_accuracy_m: float = Field(1000.0, gt=0)
     ingest_max_speed_mps: float = Field(90.0, gt=0)
+    # HTTP trackers: the shared secret a Traccar server sends with the positions and events it
+    # forwards (forward.header "Authorization: Bearer <secret>"); unset, forwarding is refused.
+    traccar_forward_secret: str | None = None
     # Security: API access tokens live this long; the signing key is SIAGA_AUTH_SECRET or a
     # secret generated once under state_dir/api (never in the code).
     auth_token_ttl_s: int = Field(1800, ge=60, le=86400)
