@@ -31,6 +31,7 @@ from api.routes import (
     places,
     spkt,
     tiles,
+    tracker_devices,
     trackers_http,
     tracking,
 )
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         calls,
         tiles,
         trackers_http,
+        tracker_devices,
     ):
         # Every route passes the central policy (api/policy.py); unknown routes are denied.
         app.include_router(module.router, dependencies=[Depends(require_access)])

@@ -102,6 +102,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/osmand"): PUBLIC,
     ("POST", "/osmand"): PUBLIC,
     ("POST", "/traccar"): PUBLIC,
+    # a unit's HTTP trackers: registered and revoked by those who register units
+    ("GET", "/api/units/{unit_id}/devices"): rule(UNIT_ADMINS),
+    ("POST", "/api/units/{unit_id}/devices"): rule(UNIT_ADMINS),
+    ("DELETE", "/api/units/{unit_id}/devices/{device_id}"): rule(UNIT_ADMINS),
     # dispatch: operators act, commanders watch, a unit updates its own assignment only
     ("POST", "/api/incidents"): rule(OPERATORS | ADMIN),
     ("GET", "/api/incidents"): rule(WATCHERS),

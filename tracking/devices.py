@@ -54,6 +54,16 @@ class DeviceRow:
     revoked_at: datetime | None
 
 
+def device_row(session: Session, row: TrackerDevice) -> DeviceRow:
+    """The listed form of one device."""
+    [listed] = [
+        d
+        for d in list_devices(session, unit_id=row.unit_id, include_revoked=True)
+        if d.id == row.id
+    ]
+    return listed
+
+
 @dataclass(frozen=True)
 class ReportingUnit:
     """The unit a report belongs to, resolved from its device."""
@@ -61,6 +71,7 @@ class ReportingUnit:
     unit_id: int
     call_sign: str
     device_id: int
+    link_connected: bool
 
 
 def identifier_key(identifier: str) -> str:
@@ -121,10 +132,11 @@ def issue_device(
     return row, identifier
 
 
-def revoke_device(session: Session, *, device_id: int) -> TrackerDevice:
-    """Stop accepting a device's reports (NotFound if it is unknown or already revoked)."""
+def revoke_device(session: Session, *, device_id: int, unit_id: int | None = None) -> TrackerDevice:
+    """Stop accepting a device's reports (NotFound if unknown, already revoked, or not the
+    given unit's)."""
     row = session.get(TrackerDevice, device_id)
-    if row is None or row.revoked_at is not None:
+    if row is None or row.revoked_at is not None or unit_id not in (None, row.unit_id):
         raise NotFound(f"perangkat {device_id} tidak ada atau sudah dicabut", field="device_id")
     row.revoked_at = datetime.now(UTC)
     session.flush()
@@ -132,7 +144,11 @@ def revoke_device(session: Session, *, device_id: int) -> TrackerDevice:
 
 
 def list_devices(
-    session: Session, *, call_sign: str | None = None, include_revoked: bool = False
+    session: Session,
+    *,
+    call_sign: str | None = None,
+    unit_id: int | None = None,
+    include_revoked: bool = False,
 ) -> list[DeviceRow]:
     """Devices by call sign and issue time (active only unless include_revoked)."""
     query = (
@@ -142,6 +158,8 @@ def list_devices(
     )
     if call_sign is not None:
         query = query.where(Unit.call_sign == call_sign)
+    if unit_id is not None:
+        query = query.where(Unit.id == unit_id)
     if not include_revoked:
         query = query.where(TrackerDevice.revoked_at.is_(None))
     return [
@@ -163,7 +181,7 @@ def resolve_device(session: Session, *, protocol: str, identifier: str) -> Repor
     """The unit of an active device; Forbidden (nothing is stored) for an unknown or revoked one."""
     key = identifier_key(identifier) if protocol == "osmand" else identifier.strip()
     row = session.execute(
-        select(TrackerDevice.id, Unit.id, Unit.call_sign)
+        select(TrackerDevice.id, Unit.id, Unit.call_sign, Unit.link_connected)
         .join(Unit, Unit.id == TrackerDevice.unit_id)
         .where(
             TrackerDevice.protocol == protocol,
@@ -177,5 +195,5 @@ def resolve_device(session: Session, *, protocol: str, identifier: str) -> Repor
             "perangkat tidak terdaftar atau sudah dicabut: minta admin Siaga mendaftarkannya",
             field=field,
         )
-    device_id, unit_id, call_sign = row
-    return ReportingUnit(unit_id=unit_id, call_sign=call_sign, device_id=device_id)
+    device_id, unit_id, call_sign, link_connected = row
+    return ReportingUnit(unit_id, call_sign, device_id, link_connected)

@@ -51,9 +51,14 @@ def publish_report(
     report: Report,
     source: str,
     max_bytes: int = 65536,
+    link_known_up: bool = False,
 ) -> int:
     """Publish the report's fixes (and link state); return the fixes sent once all are acked.
 
+    A report with fixes means the device is connected now: unless the unit's link is known
+    to be up already, "online" goes to its retained link topic too (an HTTP tracker has no
+    MQTT connection and no will; a Traccar deviceOffline event, or the fix going stale, is
+    what says it went away).
     ServiceUnavailable if the broker is away or does not acknowledge in time: the tracker
     keeps the report and sends it again (a repeat is absorbed as a duplicate).
     """
@@ -64,8 +69,11 @@ def publish_report(
         raise ServiceUnavailable("lokasi belum diterima: broker tidak terhubung, kirim ulang")
     location = unit_topic(topic_root, call_sign, "location")
     infos = [link.publish(location, message, qos=1) for message in messages]
-    if report.link is not None:
-        state = b"online" if report.link else b"offline"
+    connected = report.link
+    if connected is None and messages and not link_known_up:
+        connected = True
+    if connected is not None:
+        state = b"online" if connected else b"offline"
         topic = unit_topic(topic_root, call_sign, "link")
         infos.append(link.client.publish(topic, state, qos=1, retain=True))
     _wait_acknowledged(infos)

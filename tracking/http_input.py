@@ -111,6 +111,8 @@ def _json_text(data: dict[str, Any], key: str, path: str) -> str:
         value = str(value)  # a numeric identifier (an IMEI written as a number)
     if not isinstance(value, str) or not value.strip():
         raise BadReport(path, "wajib diisi (teks)")
+    if "\x00" in value:
+        raise BadReport(path, "memuat karakter NUL")
     return value.strip()
 
 
@@ -164,6 +166,8 @@ def decode_osmand_params(pairs: list[tuple[str, str]], *, now: float) -> Report:
     """A Traccar Client (or OsmAnd) report as query/form parameters (speed in knots)."""
     params: dict[str, str] = {}
     for key, value in pairs:
+        if "\x00" in key or "\x00" in value:
+            raise BadReport(key.replace("\x00", "")[:40] or "id", "memuat karakter NUL")
         if value != "":  # Traccar skips empty values
             params[OSMAND_ALIASES.get(key, key)] = value
     device = params.get("id", "").strip()

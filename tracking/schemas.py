@@ -101,3 +101,31 @@ class IngestStatsOut(BaseModel):
     rejected_today: dict[str, int]
     rejected_total: dict[str, int]
     positions_last_minute: int
+
+
+class TrackerDeviceCreate(BaseModel):
+    """osmand: a Traccar Client phone (Siaga issues its identifier); traccar: a device a
+    Traccar server forwards, named by its Traccar uniqueId."""
+
+    protocol: Literal["osmand", "traccar"] = "osmand"
+    unique_id: str | None = Field(None, min_length=1, max_length=128, examples=["359710042436064"])
+    label: str = Field("", max_length=200, examples=["HP Samsung A14 Brigadir Andi"])
+
+
+class TrackerDeviceOut(BaseModel):
+    """An HTTP tracker of a unit; an osmand identifier is never shown after it is issued."""
+
+    id: int
+    call_sign: str
+    protocol: str
+    unique_id: str | None
+    label: str
+    issued_at: datetime
+    issued_by: str
+    revoked_at: datetime | None
+
+
+class TrackerDeviceIssued(TrackerDeviceOut):
+    """The device just registered, with the identifier to type into the app (shown once)."""
+
+    identifier: str

@@ -200,5 +200,6 @@ def _accept(request: Request, session: Session, report: Report, source: str) -> 
         report=report,
         source=source,
         max_bytes=settings.mqtt_max_payload_bytes,
+        link_known_up=unit.link_connected,
     )
     return ReportAnswer(status="diterima", fixes=sent)

@@ -149,6 +149,8 @@ def test_a_traccar_client_query_is_stored_exactly_like_an_mqtt_fix(world: World)
     raw = json.loads(by_http["raw"])
     assert raw["source"] == "osmand" and "batt=81.0" in raw["raw"]
     assert identifier not in by_http["raw"]  # the device's secret is not kept
+    # A report is the device being connected now: its link is up (no MQTT, no will).
+    wait_until(lambda: link_of(world.engine, http_unit), 15, message="link up")
 
 
 def test_form_post_and_traccar_client_9_json_are_stored(world: World):
@@ -201,7 +203,9 @@ def test_a_forwarded_position_is_stored_and_events_set_the_link(world: World):
     assert row["speed_mps"] == pytest.approx(16.738397 * 0.514444, rel=1e-5)
     assert row["heading_deg"] == 87.0 and row["accuracy_m"] is None
     assert json.loads(json.loads(row["raw"])["raw"])["position"]["protocol"] == "h02"
+    wait_until(lambda: link_of(world.engine, unit_id), 15, message="link up with the fix")
     for name, connected in (
+        ("forward_event_offline.json", False),
         ("forward_event_online.json", True),
         ("forward_event_offline.json", False),
     ):

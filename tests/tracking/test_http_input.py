@@ -193,3 +193,11 @@ def test_malformed_forward_names_the_field(body, field):
     with pytest.raises(BadReport) as caught:
         decode_traccar_forward(body)
     assert caught.value.field == field
+
+
+def test_nul_characters_are_refused_not_passed_to_the_database():
+    with pytest.raises(BadReport) as caught:
+        decode_osmand_params([("id", "a\x00b"), ("lat", "1"), ("lon", "1")], now=NOW)
+    assert caught.value.field == "id"
+    with pytest.raises(BadReport):
+        decode_traccar_forward({"device": {"uniqueId": "1\x00"}, "event": {"type": "x"}})
