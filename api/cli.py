@@ -223,8 +223,9 @@ def _units_group(app: typer.Typer) -> typer.Typer:
 
 def register(app: typer.Typer) -> None:
     """Add `siaga users`, `siaga units credentials` and `siaga units devices`."""
-    from api.devices_cli import devices_app
+    from api.devices_cli import devices_app, serve_trackers
 
+    app.command("trackers-http")(serve_trackers)
     app.add_typer(users_app, name="users")
     _units_group(app).add_typer(credentials_app, name="credentials")
     _units_group(app).add_typer(devices_app, name="devices")

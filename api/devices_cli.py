@@ -74,3 +74,18 @@ def devices_list(
                 f"{row.id:>5} {row.call_sign:16} {row.protocol:8} {name:24} "
                 f"{row.issued_at:%Y-%m-%dT%H:%MZ} {state} {row.label}"
             )
+
+
+def serve_trackers() -> None:
+    """Serve only the tracker inputs (/osmand, "/", /traccar) and /health on their own port
+    (SIAGA_TRACKERS_HTTP_HOST / SIAGA_TRACKERS_HTTP_PORT, 5055 as Traccar)."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "api.tracker_app:tracker_app_factory",
+        factory=True,
+        host=settings.trackers_http_host,
+        port=settings.trackers_http_port,
+        log_level=settings.log_level.lower(),
+    )

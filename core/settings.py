@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # HTTP trackers: the shared secret a Traccar server sends with the positions and events it
     # forwards (forward.header "Authorization: Bearer <secret>"); unset, forwarding is refused.
     traccar_forward_secret: str | None = None
+    # The trackers' own listener (`siaga trackers-http`): Traccar's usual port for OsmAnd.
+    trackers_http_host: str = "127.0.0.1"
+    trackers_http_port: int = Field(5055, ge=1, le=65535)
     # Security: API access tokens live this long; the signing key is SIAGA_AUTH_SECRET or a
     # secret generated once under state_dir/api (never in the code).
     auth_token_ttl_s: int = Field(1800, ge=60, le=86400)

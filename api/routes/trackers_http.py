@@ -129,6 +129,12 @@ async def traccar_forward(
     return await run_in_threadpool(_accept, request, session, report, "traccar")
 
 
+# The trackers' own listener (api/tracker_app.py) also takes OsmAnd at "/", as Traccar does.
+root_router = APIRouter(tags=["trackers"])
+root_router.add_api_route("/", osmand_get, methods=["GET"], response_model=ReportAnswer)
+root_router.add_api_route("/", osmand_post, methods=["POST"], response_model=ReportAnswer)
+
+
 async def _osmand(request: Request, session: Session) -> ReportAnswer:
     body = await _body(request, session, "osmand")
     try:
@@ -140,8 +146,10 @@ async def _osmand(request: Request, session: Session) -> ReportAnswer:
 
 
 def _decode_osmand(request: Request, body: bytes) -> Report:
-    """JSON when the body says so (as Traccar decides), else query, else form parameters."""
-    if request.headers.get("content-type", "").startswith("application/json"):
+    """JSON when the body says so (as Traccar decides) or is an object, else query, else form
+    parameters."""
+    is_json = request.headers.get("content-type", "").startswith("application/json")
+    if is_json or body.lstrip().startswith(b"{"):
         return decode_osmand_json(_json(body))
     pairs = parse_qsl(request.url.query, keep_blank_values=True)
     if not pairs and body:
