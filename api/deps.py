@@ -205,6 +205,8 @@ async def check_input(request: Request) -> None:
             _walk_json("body", json.loads(body or b"null"))
         except ValueError:
             return  # malformed JSON: FastAPI's own validation answers 422
+        except RecursionError:  # no form of the API nests this deep; parsing it again would crash
+            raise InvalidInput("JSON bersarang terlalu dalam", field="body") from None
 
 
 def _walk_json(where: str, value: object) -> None:

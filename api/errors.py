@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException
 
 from core.errors import (
     Conflict,
@@ -149,7 +150,27 @@ async def data_error_handler(request: Request, exc: DataError) -> JSONResponse:
     )
 
 
+# What the framework itself answers (no route of ours raises HTTPException), in Bahasa Indonesia.
+HTTP_ERRORS: dict[int, tuple[str, str, str | None]] = {
+    400: ("invalid_input", "isi permintaan tidak dapat dibaca (JSON/form rusak)", "body"),
+    404: ("not_found", "alamat tidak ditemukan", "path"),
+    405: ("method_not_allowed", "metode ini tidak berlaku untuk alamat ini", "method"),
+}
+
+
+async def http_error_handler(request: Request, exc: HTTPException) -> JSONResponse:
+    """Starlette's own errors (unreadable body, unknown path, wrong method) named in Bahasa."""
+    code, message, field = HTTP_ERRORS.get(
+        exc.status_code, ("error", f"permintaan ditolak (HTTP {exc.status_code})", None)
+    )
+    log.info("http %s on %s: %s", exc.status_code, request.url.path, exc.detail)
+    return JSONResponse(
+        _error_body(code, message, field), status_code=exc.status_code, headers=exc.headers
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(HTTPException, http_error_handler)  # type: ignore[arg-type]
     app.add_exception_handler(SiagaError, siaga_error_handler)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, validation_error_handler)  # type: ignore[arg-type]
     app.add_exception_handler(DataError, data_error_handler)  # type: ignore[arg-type]
