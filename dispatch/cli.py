@@ -19,6 +19,15 @@ def register(app: typer.Typer) -> None:
 
         run_worker(get_settings(), tick_s=tick_s)
 
+    @app.command("dispatch-describe")
+    def dispatch_describe() -> None:
+        """Describe the stored incidents that have no place description yet (older data)."""
+        from core.db import make_engine, make_session_factory
+        from dispatch.relocate import describe_missing
+
+        with make_session_factory(make_engine(get_settings()))() as session:
+            typer.echo(f"{describe_missing(session)} laporan diberi keterangan lokasi")
+
     @app.command("dispatch-eta")
     def dispatch_eta(
         origin: str = typer.Option(..., help="Unit position as LON,LAT"),

@@ -110,3 +110,28 @@ def moved_jobs(
             detail={"assignment_id": assignment.id, "job_id": assignment.job_id},
         )
     return [(assignment, unit) for assignment, unit in rows]
+
+
+def describe_missing(session: Session, *, batch: int = 500) -> int:
+    """Give stored incidents made before descriptions existed theirs; returns how many.
+
+    Runs in batches (each committed), so a large history can be filled while the API serves.
+    """
+    from places.reverse import describe_location
+
+    done = 0
+    while True:
+        rows = session.scalars(
+            select(Incident)
+            .where(Incident.location_description.is_(None))
+            .order_by(Incident.id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if not rows:
+            return done
+        for incident in rows:
+            lon, lat = incident_lonlat(incident)
+            incident.location_description = describe_location(session, lon=lon, lat=lat)
+        session.commit()
+        done += len(rows)

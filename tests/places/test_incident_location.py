@@ -131,3 +131,17 @@ def test_the_crew_page_shows_the_description(api_client, db_session, area) -> No
     assign_units(db_session, incident_id=body["id"], unit_ids=[unit.id], actor="t")
     job = current_job(db_session, unit_id=unit.id)["job"]
     assert job["incident"]["location_description"] == body["location_description"]
+
+
+def test_incidents_stored_before_descriptions_get_theirs(api_client, db_session, area) -> None:
+    from dispatch.models import Incident
+    from dispatch.relocate import describe_missing
+
+    body = _create(api_client, lon=WEST_LON, lat=WEST_LAT)
+    incident = db_session.get(Incident, body["id"])
+    incident.location_description = None  # as an incident made before migration 1120 is
+    db_session.flush()
+    assert describe_missing(db_session, batch=1) >= 1
+    db_session.refresh(incident)
+    assert incident.location_description == body["location_description"]
+    assert describe_missing(db_session) == 0
