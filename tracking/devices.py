@@ -93,6 +93,23 @@ def _unit(session: Session, call_sign: str) -> Unit:
     return unit
 
 
+def _new_key(protocol: str, unique_id: str | None) -> tuple[str, str]:
+    """(identifier the device sends, what is stored) for a new device."""
+    if protocol == "osmand":
+        identifier = new_identifier()
+        return identifier, identifier_key(identifier)
+    if protocol != "traccar":
+        raise InvalidInput(
+            f"protokol harus salah satu dari {', '.join(PROTOCOLS)}", field="protocol"
+        )
+    identifier = (unique_id or "").strip()
+    if not identifier or len(identifier) > MAX_UNIQUE_ID_CHARS:
+        raise InvalidInput(
+            f"uniqueId Traccar wajib diisi (1-{MAX_UNIQUE_ID_CHARS} karakter)", field="unique_id"
+        )
+    return identifier, identifier
+
+
 def issue_device(
     session: Session,
     *,
@@ -108,21 +125,7 @@ def issue_device(
     device's identifier in the Traccar server; it may name one unit at a time.
     """
     unit = _unit(session, call_sign)
-    if protocol == "osmand":
-        identifier = new_identifier()
-        key = identifier_key(identifier)
-    elif protocol == "traccar":
-        identifier = (unique_id or "").strip()
-        if not identifier or len(identifier) > MAX_UNIQUE_ID_CHARS:
-            raise InvalidInput(
-                f"uniqueId Traccar wajib diisi (1-{MAX_UNIQUE_ID_CHARS} karakter)",
-                field="unique_id",
-            )
-        key = identifier
-    else:
-        raise InvalidInput(
-            f"protokol harus salah satu dari {', '.join(PROTOCOLS)}", field="protocol"
-        )
+    identifier, key = _new_key(protocol, unique_id)
     row = TrackerDevice(
         unit_id=unit.id, protocol=protocol, device_key=key, label=label, issued_by=issued_by
     )

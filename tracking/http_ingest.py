@@ -69,15 +69,20 @@ def publish_report(
         raise ServiceUnavailable("lokasi belum diterima: broker tidak terhubung, kirim ulang")
     location = unit_topic(topic_root, call_sign, "location")
     infos = [link.publish(location, message, qos=1) for message in messages]
-    connected = report.link
-    if connected is None and messages and not link_known_up:
-        connected = True
-    if connected is not None:
-        state = b"online" if connected else b"offline"
+    state = _link_state(report, link_known_up=link_known_up)
+    if state is not None:
         topic = unit_topic(topic_root, call_sign, "link")
         infos.append(link.client.publish(topic, state, qos=1, retain=True))
     _wait_acknowledged(infos)
     return len(report.fixes)
+
+
+def _link_state(report: Report, *, link_known_up: bool) -> bytes | None:
+    """What to publish on the unit's link topic: the reported state, else "online" for a
+    report with fixes while the link is not known to be up."""
+    if report.link is not None:
+        return b"online" if report.link else b"offline"
+    return b"online" if report.fixes and not link_known_up else None
 
 
 def _wait_acknowledged(infos: list[mqtt.MQTTMessageInfo]) -> None:
