@@ -28,6 +28,10 @@ from tracking.writer import add_reject_counts
 PUBACK_TIMEOUT_S = 5.0
 
 
+class ReportTooLarge(InvalidInput):
+    """The fix as a message would pass the broker's or the ingest's size limit."""
+
+
 def location_message(fix: Fix, *, source: str) -> bytes:
     """The project's location JSON for a fix, with where it came from and its raw payload."""
     body = {
@@ -64,7 +68,7 @@ def publish_report(
     """
     messages = [location_message(fix, source=source) for fix in report.fixes]
     if any(len(message) > max_bytes for message in messages):
-        raise InvalidInput(f"laporan terlalu besar (maks. {max_bytes} bita)", field="body")
+        raise ReportTooLarge(f"laporan terlalu besar (maks. {max_bytes} bita)", field="body")
     if not link.client.is_connected():
         raise ServiceUnavailable("lokasi belum diterima: broker tidak terhubung, kirim ulang")
     location = unit_topic(topic_root, call_sign, "location")

@@ -21,8 +21,14 @@ from sqlalchemy.orm import Session
 
 from api.deps import AccessDenied, get_session
 from core.errors import Forbidden, InvalidInput
+from core.settings import Settings
 from tracking.devices import resolve_device
-from tracking.http_ingest import count_refused, publish_report, secret_matches
+from tracking.http_ingest import (
+    ReportTooLarge,
+    count_refused,
+    publish_report,
+    secret_matches,
+)
 from tracking.http_input import (
     BadReport,
     Report,
@@ -201,13 +207,23 @@ def _accept(request: Request, session: Session, report: Report, source: str) -> 
             _count(session, source, reason)
         return ReportAnswer(status="diabaikan", fixes=0, reason=IGNORED_TEXT[reason])
     settings = request.app.state.settings
-    sent = publish_report(
-        request.app.state.broker,
-        topic_root=settings.mqtt_topic_root,
-        call_sign=unit.call_sign,
-        report=report,
-        source=source,
-        max_bytes=settings.mqtt_max_payload_bytes,
-        link_known_up=unit.link_connected,
-    )
+    try:
+        sent = publish_report(
+            request.app.state.broker,
+            topic_root=settings.mqtt_topic_root,
+            call_sign=unit.call_sign,
+            report=report,
+            source=source,
+            max_bytes=_message_limit(settings),
+            link_known_up=unit.link_connected,
+        )
+    except ReportTooLarge:
+        _count(session, source, "too_large")
+        raise
     return ReportAnswer(status="diterima", fixes=sent)
+
+
+def _message_limit(settings: Settings) -> int:
+    """The largest message the ingest decodes (issue 15a's limit) and the broker carries."""
+    ingest_limit = getattr(settings, "ingest_max_payload_bytes", settings.mqtt_max_payload_bytes)
+    return min(ingest_limit, settings.mqtt_max_payload_bytes)

@@ -313,3 +313,19 @@ def test_the_trackers_own_listener_takes_osmand_at_its_root_and_nothing_else(wor
         assert client.get("/api/units").status_code == 404  # the API is not served here
         assert client.get("/health").status_code == 200
     stored(world.engine, unit_id, 1)
+
+
+def test_a_report_too_large_for_the_ingest_is_refused_and_counted(world: World):
+    # A small limit stands in for the ingest's (a real report is well under it).
+    limits = {"mqtt_max_payload_bytes": 1024, "ingest_max_payload_bytes": 1024}
+    app = create_app(world.settings.model_copy(update=limits))
+    unit_id, _, identifier = unit_with_device(world.engine)
+    body = client9_body(identifier, time.time())
+    body["location"]["extras"] = {"catatan": "x" * 1200}
+    totals = reject_totals(world.engine)
+    with TestClient(app) as client:
+        answer = client.post("/osmand", json=body)
+    assert answer.status_code == 422 and answer.json()["field"] == "body", answer.text
+    after = reject_totals(world.engine)
+    assert after.get("osmand_too_large", 0) == totals.get("osmand_too_large", 0) + 1
+    assert count_positions(world.engine, [unit_id]) == 0
