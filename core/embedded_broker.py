@@ -134,9 +134,11 @@ def service_users(settings: Settings, passwords: dict[str, str]) -> list[str]:
     which says why); it passes over the jobs it sees there.
     """
     units = f"{settings.mqtt_topic_root}/units/+"
+    # An MQTT `root/#` also matches `root` itself: nats-server checks both subjects.
+    owntracks = [settings.owntracks_topic_root, f"{settings.owntracks_topic_root}/#"]
     grants = {
         "service": (["siaga/#"], ["siaga/#"]),
-        "ingest": ([], [f"{units}/+"]),
+        "ingest": ([], [f"{units}/+", f"{units}/location/+", *owntracks]),
         "dispatch": ([f"{units}/jobs"], [f"{units}/{kind}" for kind in ("ack", "status", "link")]),
     }
     return [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     # The trackers' own listener (`siaga trackers-http`): Traccar's usual port for OsmAnd.
     trackers_http_host: str = "127.0.0.1"
     trackers_http_port: int = Field(5055, ge=1, le=65535)
+    # Ingest limits: the largest tracker message decoded (below the broker's own limit, which
+    # closes the connection; this one only rejects and counts the message), and the window in
+    # which a repeated /ack or /status message (same topic and payload) counts as a duplicate.
+    ingest_max_payload_bytes: int = Field(16384, ge=256)
+    ingest_event_dedup_s: float = Field(600.0, ge=0)
+    # OwnTracks apps publish under this root (`owntracks/<broker user>/<device>`).
+    owntracks_topic_root: str = Field("owntracks", pattern=r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
     # Security: API access tokens live this long; the signing key is SIAGA_AUTH_SECRET or a
     # secret generated once under state_dir/api (never in the code).
     auth_token_ttl_s: int = Field(1800, ge=60, le=86400)
@@ -108,6 +115,14 @@ class Settings(BaseSettings):
     piket_urgent_forward_ack_timeout_s: float = Field(180.0, gt=0)
     piket_day_start: str = Field("08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     piket_report_due: str = Field("09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+    @model_validator(mode="after")
+    def _payload_limits(self) -> Settings:
+        if self.ingest_max_payload_bytes > self.mqtt_max_payload_bytes:
+            raise ValueError(
+                "SIAGA_INGEST_MAX_PAYLOAD_BYTES must not exceed SIAGA_MQTT_MAX_PAYLOAD_BYTES"
+            )
+        return self
 
     def database_dsn(self) -> str:
         """SQLAlchemy URL: SIAGA_DATABASE_URL, or the embedded cluster's."""

@@ -30,21 +30,26 @@ from core.embedded_broker import (
 )
 from core.errors import InvalidInput, NotFound
 from core.settings import Settings
+from tracking.decode import UNIT_USER_PREFIX
 from tracking.models import Unit
 
 # Call signs become topic levels and subjects: no wildcards, separators, dots or spaces.
 SAFE_CALL_SIGN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-UNIT_USER_PREFIX = "unit-"
 log = logging.getLogger("siaga.credentials")
 
 
-def unit_grants(root: str, call_sign: str) -> tuple[list[str], list[str]]:
-    """(publish, subscribe) topics of a unit: its own reports; its own jobs and link."""
+def unit_grants(
+    root: str, call_sign: str, owntracks_root: str = "owntracks"
+) -> tuple[list[str], list[str]]:
+    """(publish, subscribe) topics of a unit: its own reports; its own jobs and link.
+
+    An OwnTracks app publishes under `owntracks/<its user>/<device>/...`: its user is the
+    unit's broker account, so it may publish (and read back its /cmd) only there.
+    """
     own = f"{root}/units/{call_sign}"
-    return [f"{own}/{k}" for k in ("location", "ack", "status", "link")], [
-        f"{own}/jobs",
-        f"{own}/link",
-    ]
+    owntracks = f"{owntracks_root}/{UNIT_USER_PREFIX}{call_sign}/#"
+    publish = [f"{own}/{k}" for k in ("location", "ack", "status", "link")]
+    return [*publish, f"{own}/location/+", owntracks], [f"{own}/jobs", f"{own}/link", owntracks]
 
 
 class UnitCredential(Base):
@@ -131,7 +136,9 @@ def list_credentials(session: Session, *, include_revoked: bool = False) -> list
     ]
 
 
-def render_unit_users(session: Session, *, topic_root: str) -> str:
+def render_unit_users(
+    session: Session, *, topic_root: str, owntracks_root: str = "owntracks"
+) -> str:
     """The broker user lines of every active unit credential."""
     rows = session.execute(
         select(Unit.call_sign, UnitCredential)
@@ -146,7 +153,7 @@ def render_unit_users(session: Session, *, topic_root: str) -> str:
             log.warning("credentials of %s predate the broker change: issue new ones", call_sign)
             continue
         if SAFE_CALL_SIGN.match(call_sign):
-            publish, subscribe = unit_grants(topic_root, call_sign)
+            publish, subscribe = unit_grants(topic_root, call_sign, owntracks_root)
             lines.append(broker_user(row.username, row.password_hash, publish, subscribe))
     return "".join(f"{line}\n" for line in lines)
 
@@ -165,7 +172,9 @@ def apply_to_broker(session: Session, settings: Settings) -> bool:
         )
     # Serialise concurrent rewrites (two admins issuing at once) on one advisory lock.
     session.execute(text("SELECT pg_advisory_xact_lock(110007)"))
-    users = render_unit_users(session, topic_root=settings.mqtt_topic_root)
+    users = render_unit_users(
+        session, topic_root=settings.mqtt_topic_root, owntracks_root=settings.owntracks_topic_root
+    )
     atomic_write(broker_dir(settings) / UNITS_USERS, users)
     assemble_broker_auth(settings)
     return reload_broker(settings)

@@ -1,16 +1,43 @@
-"""Decode MQTT topics and tracker payloads (project JSON, OwnTracks `_type=location`).
+"""Decode MQTT topics and tracker payloads (project JSON, OwnTracks messages).
 
 Pure functions, no I/O: the paho callback calls them, the tests feed them captured payloads.
+OwnTracks (https://owntracks.org/booklet/tech/json/) publishes on `owntracks/<user>/<device>`
+(location, lwt) and its subtopics (event, status, info, waypoint(s), step, beacon, dump, cmd);
+<user> is the broker account, `unit-<call sign>`, and the broker lets that account publish only
+under its own `owntracks/unit-<call sign>/`: the topic is the unit's authenticated identity.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from nacl.exceptions import CryptoError
+from nacl.secret import SecretBox
+
 TOPIC_KINDS = ("location", "ack", "status", "link", "jobs")
+# The broker account of a unit (tracking/credentials.py issues it): unit-<call sign>.
+UNIT_USER_PREFIX = "unit-"
+# Understood OwnTracks types that carry nothing dispatch uses: counted apart, never an error.
+OWNTRACKS_IGNORED = frozenset(
+    {
+        "transition",
+        "waypoint",
+        "waypoints",
+        "card",
+        "cmd",
+        "steps",
+        "beacon",
+        "configuration",
+        "dump",
+        "request",
+        "msg",
+    }  # fmt: skip
+)
 
 
 class Rejected(Exception):
@@ -35,6 +62,23 @@ class Fix:
     raw: str
 
 
+@dataclass(slots=True)
+class Decoded:
+    """One decoded message: the unit's call sign, what it is, and what it says.
+
+    kind: location (fix set), ack, status, link (connected set, or a payload to decode),
+    jobs (outbound), ignored (an understood OwnTracks type, named in `note`), or sealed
+    (an OwnTracks `_type=encrypted`, opened with the unit's key by the writer).
+    """
+
+    call_sign: str
+    kind: str
+    fix: Fix | None = None
+    connected: bool | None = None
+    note: str = ""
+    sealed: str = ""
+
+
 def parse_topic(topic: str, root: str) -> tuple[str, str]:
     """`{root}/units/{call_sign}/{kind}` -> (call_sign, kind); Rejected('bad_topic') otherwise."""
     prefix = root + "/units/"
@@ -44,6 +88,101 @@ def parse_topic(topic: str, root: str) -> tuple[str, str]:
     if len(parts) != 2 or not parts[0] or parts[1] not in TOPIC_KINDS:
         raise Rejected("bad_topic", topic)
     return parts[0], parts[1]
+
+
+def parse_owntracks_topic(topic: str, root: str) -> tuple[str, str]:
+    """`{root}/unit-<CS>/<device>[/<subtopic>]` -> (call sign, subtopic or '')."""
+    parts = topic.split("/")
+    base = root.split("/")
+    if parts[: len(base)] != base or len(parts) not in (len(base) + 2, len(base) + 3):
+        raise Rejected("bad_topic", topic)
+    user, device = parts[len(base)], parts[len(base) + 1]
+    call_sign = user.removeprefix(UNIT_USER_PREFIX)
+    if not user.startswith(UNIT_USER_PREFIX) or not call_sign or not device:
+        raise Rejected("unknown_account", user[:64])
+    return call_sign, "/".join(parts[len(base) + 2 :])
+
+
+def topic_identity(topic: str, root: str, owntracks_root: str) -> tuple[str, str]:
+    """(call sign, kind) of a topic: the project's layout or OwnTracks' (kind 'owntracks')."""
+    if topic.startswith(owntracks_root + "/"):
+        return parse_owntracks_topic(topic, owntracks_root)[0], "owntracks"
+    own = root + "/units/"
+    parts = topic[len(own) :].split("/") if topic.startswith(own) else []
+    if len(parts) == 3 and parts[1] == "location" and parts[0] and parts[2]:
+        return parts[0], "owntracks"  # an OwnTracks subtopic under the project's layout
+    return parse_topic(topic, root)
+
+
+def decode_message(
+    topic: str, payload: bytes, *, root: str, owntracks_root: str, max_payload_bytes: int
+) -> Decoded:
+    """Topic and payload of one tracker message; Rejected with the reason otherwise."""
+    call_sign, kind = topic_identity(topic, root, owntracks_root)
+    if len(payload) > max_payload_bytes:
+        raise Rejected("oversize", f"{len(payload)} bytes > {max_payload_bytes}")
+    if kind == "location":
+        return decode_location(call_sign, payload)
+    if kind == "owntracks":
+        return decode_owntracks(call_sign, payload)
+    return Decoded(call_sign, kind)
+
+
+def decode_location(call_sign: str, payload: bytes) -> Decoded:
+    """A message on a location topic: the project's fix JSON or any OwnTracks message."""
+    raw = _text(payload)
+    data = load_json(raw)
+    if "_type" in data:
+        return _owntracks(call_sign, data, raw)
+    return Decoded(call_sign, "location", fix=_project_fix(data, raw))
+
+
+def decode_owntracks(call_sign: str, payload: bytes) -> Decoded:
+    """An OwnTracks message (any `_type`) from the unit's OwnTracks topics."""
+    raw = _text(payload)
+    data = load_json(raw)
+    if "_type" not in data:
+        raise Rejected("malformed", "OwnTracks message without _type")
+    return _owntracks(call_sign, data, raw)
+
+
+def _owntracks(call_sign: str, data: dict, raw: str) -> Decoded:
+    kind = data["_type"]
+    if kind == "location":
+        return Decoded(call_sign, "location", fix=_owntracks_fix(data, raw), connected=True)
+    if kind == "lwt":  # the will: the broker lost the app (its tst is the connect time)
+        return Decoded(call_sign, "link", connected=False)
+    if kind == "status":  # the app's own state report: it is connected
+        return Decoded(call_sign, "link", connected=True)
+    if kind == "encrypted":
+        sealed = data.get("data")
+        if not isinstance(sealed, str) or not sealed:
+            raise Rejected("malformed", "encrypted message without data")
+        return Decoded(call_sign, "sealed", sealed=sealed)
+    if isinstance(kind, str) and kind in OWNTRACKS_IGNORED:
+        return Decoded(call_sign, "ignored", note=f"owntracks_{kind}")
+    raise Rejected("unsupported_type", str(kind)[:32])
+
+
+def owntracks_key(passphrase: str) -> bytes:
+    """The apps' secretbox key: the passphrase's UTF-8 bytes, zero-padded or cut to 32."""
+    return passphrase.encode()[: SecretBox.KEY_SIZE].ljust(SecretBox.KEY_SIZE, b"\0")
+
+
+def open_sealed(call_sign: str, sealed: str, key: bytes | None) -> Decoded:
+    """Decrypt an OwnTracks `_type=encrypted` (base64 of nonce, MAC, ciphertext) and decode it."""
+    if key is None:
+        raise Rejected("encrypted_no_key", call_sign)
+    try:
+        plain = SecretBox(key).decrypt(base64.b64decode(sealed, validate=True))
+    except (binascii.Error, ValueError):
+        raise Rejected("malformed", "encrypted data is not base64") from None
+    except CryptoError:
+        raise Rejected("decrypt_failed", "wrong key or altered message") from None
+    inner = decode_owntracks(call_sign, plain)
+    if inner.kind == "sealed":
+        raise Rejected("malformed", "encrypted inside encrypted")
+    return inner
 
 
 def _number(data: dict, key: str, *, required: bool = False) -> float | None:
@@ -85,15 +224,22 @@ def load_json(payload: bytes | str) -> dict:
     return data
 
 
-def decode_fix(payload: bytes) -> Fix:
-    """A fix from the project's JSON or an OwnTracks location message."""
+def _text(payload: bytes) -> str:
     try:
-        raw = payload.decode()  # decoded once: json.loads(bytes) would sniff and decode again
+        return payload.decode()  # decoded once: json.loads(bytes) would sniff and decode again
     except UnicodeDecodeError:
         raise Rejected("malformed", "not UTF-8") from None
-    data = load_json(raw)
-    if "_type" in data:
-        return _decode_owntracks(data, raw)
+
+
+def decode_fix(payload: bytes) -> Fix:
+    """A fix from the project's JSON or an OwnTracks location message."""
+    decoded = decode_location("", payload)
+    if decoded.fix is None:
+        raise Rejected("not_a_fix", decoded.note or decoded.kind)
+    return decoded.fix
+
+
+def _project_fix(data: dict, raw: str) -> Fix:
     return Fix(
         lon=_number(data, "lon", required=True),  # type: ignore[arg-type]
         lat=_number(data, "lat", required=True),  # type: ignore[arg-type]
@@ -105,10 +251,8 @@ def decode_fix(payload: bytes) -> Fix:
     )
 
 
-def _decode_owntracks(data: dict, raw: str) -> Fix:
+def _owntracks_fix(data: dict, raw: str) -> Fix:
     # OwnTracks: tst epoch s, acc m, vel km/h, cog degrees (https://owntracks.org/booklet/).
-    if data["_type"] != "location":
-        raise Rejected("unsupported_type", str(data["_type"])[:32])
     vel_kmh = _number(data, "vel")
     return Fix(
         lon=_number(data, "lon", required=True),  # type: ignore[arg-type]

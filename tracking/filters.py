@@ -94,6 +94,11 @@ class FixFilter:
             return None
         return "impossible_speed"
 
+    def is_newest(self, unit_id: int, fix: Fix) -> bool:
+        """Whether an accepted fix is now the unit's newest (not a late or replayed one)."""
+        track = self.tracks.get(unit_id)
+        return track is not None and track.trusted.fixed_at == fix.fixed_at
+
     def _outweighs(self, track: UnitTrack, point: LastFix) -> bool:
         """Count `point` against the trusted fix; True once enough consistent ones agree."""
         chain = track.contrary

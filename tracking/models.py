@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     Text,
     func,
@@ -41,6 +42,7 @@ class Unit(Base):
         ),
         CheckConstraint("call_sign ~ '^[A-Za-z0-9_-]{1,64}$'", name="call_sign"),
         CheckConstraint("jsonb_typeof(crew) = 'array'", name="crew"),
+        CheckConstraint("tracker_kind IN ('siaga', 'owntracks', 'hardware')", name="tracker_kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -58,6 +60,9 @@ class Unit(Base):
     # kept apart from fix freshness (unit_positions_latest.fixed_at).
     link_connected: Mapped[bool] = mapped_column(Boolean, default=False)
     link_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What reports for the unit (tracking/trackers.py): only a 'siaga' tracker acknowledges
+    # jobs on MQTT; the others' jobs are acknowledged on the crew's phone page.
+    tracker_kind: Mapped[str] = mapped_column(Text, default="siaga", server_default="siaga")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -102,7 +107,10 @@ class UnitEvent(Base):
     """A tracker report besides fixes: a job acknowledgement or a status change."""
 
     __tablename__ = "unit_events"
-    __table_args__ = (CheckConstraint("kind IN ('ack', 'status')", name="kind"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('ack', 'status')", name="kind"),
+        Index("ix_unit_events_dedup_received", "dedup_key", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
@@ -111,7 +119,8 @@ class UnitEvent(Base):
     status: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    dedup_key: Mapped[str] = mapped_column(Text, unique=True)
+    # md5 of topic and payload: the same report within SIAGA_INGEST_EVENT_DEDUP_S is a duplicate.
+    dedup_key: Mapped[str] = mapped_column(Text)
 
 
 class UnitStatusChange(Base):

@@ -26,12 +26,16 @@ class Partition:
         """CRC-32 of the call sign: stable across processes and restarts (unlike hash())."""
         return self.count == 1 or zlib.crc32(call_sign.encode()) % self.count == self.index
 
-    def owns_topic(self, topic: str, root: str) -> bool:
+    def owns_topic(self, topic: str, root: str, owntracks_root: str = "owntracks") -> bool:
         """Whether this partition stores a message on `topic` (by its call sign level)."""
-        return self.owns(topic_call_sign(topic, root) or topic)
+        return self.owns(topic_call_sign(topic, root, owntracks_root) or topic)
 
 
-def topic_call_sign(topic: str, root: str) -> str:
-    """The call sign level of {root}/units/<call sign>/<kind> ('' if the topic is not one)."""
-    rest = topic[len(root) + 7 :] if topic.startswith(f"{root}/units/") else ""
-    return rest.split("/", 1)[0]
+def topic_call_sign(topic: str, root: str, owntracks_root: str = "owntracks") -> str:
+    """The call sign of {root}/units/<call sign>/... or {owntracks_root}/unit-<call sign>/...
+    ('' if the topic is neither): every message of one unit goes to one partition."""
+    if topic.startswith(f"{root}/units/"):
+        return topic[len(root) + 7 :].split("/", 1)[0]
+    if topic.startswith(f"{owntracks_root}/unit-"):
+        return topic[len(owntracks_root) + 6 :].split("/", 1)[0]
+    return ""

@@ -28,11 +28,12 @@ from core.db import make_engine, make_session_factory
 from core.heartbeat import record_beat
 from core.mqtt import make_client
 from core.settings import Settings
-from tracking.decode import Fix, Rejected, decode_fix, parse_topic
+from tracking.decode import Fix, Rejected, decode_message
 from tracking.filters import FilterLimits, FixFilter, LastFix
 from tracking.ingest_batch import TRANSIENT_ERRORS, BatchOutcome, commit_batch, prepare_batch
 from tracking.models import Unit, UnitPositionLatest
 from tracking.partition import Partition
+from tracking.trackers import owntracks_keys
 
 log = logging.getLogger("siaga.ingest")
 HEARTBEAT_S = 3.0
@@ -55,6 +56,9 @@ class Inbound:
     fix: Fix | None = None
     reject: str | None = None
     reject_detail: str = ""
+    connected: bool | None = None  # the link state an OwnTracks message reports
+    note: str = ""  # an understood OwnTracks type that is counted, not stored
+    sealed: str = ""  # an OwnTracks `_type=encrypted`, opened with the unit's key
 
 
 def subscriptions(settings: Settings) -> list[str]:
@@ -62,18 +66,27 @@ def subscriptions(settings: Settings) -> list[str]:
 
     One, because nats-server delivers each subscription from its own JetStream consumer: a
     tracker's /ack and /status would otherwise arrive in either order. /link is retained, so a
-    (re)subscribing worker gets each unit's state.
+    (re)subscribing worker gets each unit's state. OwnTracks apps (which never send /ack) come
+    in on their own layout, `owntracks/<user>/<device>[/<subtopic>]`, and on the subtopics of
+    a project location topic.
     """
-    return [f"{settings.mqtt_topic_root}/units/+/+"]
+    root = settings.mqtt_topic_root
+    return [f"{root}/units/+/+", f"{root}/units/+/location/+", f"{settings.owntracks_topic_root}/#"]
 
 
-def decode_inbound(msg: mqtt.MQTTMessage, root: str, generation: int) -> Inbound:
+def decode_inbound(msg: mqtt.MQTTMessage, settings: Settings, generation: int) -> Inbound:
     """Decode topic and payload; a bad message becomes an Inbound with a reject reason."""
     item = Inbound(msg.mid, msg.qos, generation, msg.topic, "", "", time.time(), msg.payload)
     try:
-        item.call_sign, item.kind = parse_topic(msg.topic, root)
-        if item.kind == "location":
-            item.fix = decode_fix(msg.payload)
+        decoded = decode_message(
+            msg.topic,
+            msg.payload,
+            root=settings.mqtt_topic_root,
+            owntracks_root=settings.owntracks_topic_root,
+            max_payload_bytes=settings.ingest_max_payload_bytes,
+        )
+        item.call_sign, item.kind, item.fix = decoded.call_sign, decoded.kind, decoded.fix
+        item.connected, item.note, item.sealed = decoded.connected, decoded.note, decoded.sealed
     except Rejected as exc:
         item.reject, item.reject_detail = exc.reason, exc.detail
     except Exception as exc:  # an exception here would end paho's network thread
@@ -98,6 +111,7 @@ class IngestWorker:
         self.partitions_day: date | None = None
         self.counters: Counter[str] = Counter()
         self.rejects: Counter[str] = Counter()
+        self.ignored: Counter[str] = Counter()  # understood OwnTracks types, by type
         # Seconds spent decoding (paho thread), writing batches and acknowledging them.
         self.timers: dict[str, float] = {"decode_s": 0.0, "write_s": 0.0, "ack_s": 0.0}
         self.started_at = datetime.now(UTC)
@@ -110,6 +124,7 @@ class IngestWorker:
             )
         )
         self.unit_ids: dict[str, int] = {}
+        self.unit_keys: dict[int, str] = {}  # OwnTracks passphrases of the units seen
         self.engine = make_engine(settings, pool_size=2)
         self.sessions = make_session_factory(self.engine)
         self.client, self.target, self.props = make_client(
@@ -148,10 +163,11 @@ class IngestWorker:
         started = time.perf_counter()
         root = self.settings.mqtt_topic_root
         skip = "outbound" if msg.topic.rsplit("/", 1)[-1] in OUTBOUND_KINDS else ""
-        if not skip and not self.partition.owns_topic(msg.topic, root):
+        owntracks_root = self.settings.owntracks_topic_root
+        if not skip and not self.partition.owns_topic(msg.topic, root, owntracks_root):
             skip = "other_partition"  # its owner's session holds its own copy
         if not skip:
-            self.queue.put(decode_inbound(msg, root, self.generation))
+            self.queue.put(decode_inbound(msg, self.settings, self.generation))
         else:
             self.counters[skip] += 1
             if msg.qos == 1:
@@ -211,12 +227,20 @@ class IngestWorker:
                 log.warning("units not resolved (%s); retrying", str(exc).splitlines()[0])
                 self.stopping.wait(delay_s)
                 delay_s = min(delay_s * 2, 5.0)
-        prepared = prepare_batch(batch, self.unit_ids, self.filter)
+        prepared = prepare_batch(
+            batch,
+            self.unit_ids,
+            self.filter,
+            keys=self.unit_keys,
+            dedup_window_s=self.settings.ingest_event_dedup_s,
+        )
         outcome = commit_batch(self.sessions, prepared, self.stopping)
         if outcome is None:
             return  # stopping: nothing acknowledged, the broker redelivers
         if outcome.rejects.get("write_failed"):
             self.unit_ids.clear()  # a unit deleted meanwhile: resolve call signs again
+        if outcome.rejects.get("encrypted_no_key") or outcome.rejects.get("decrypt_failed"):
+            self._forget_keys(batch)  # a key set or changed meanwhile is read again
         stored = time.perf_counter()
         self._acknowledge(batch)
         self.timers["write_s"] += stored - started
@@ -236,6 +260,12 @@ class IngestWorker:
         self.counters["events"] += outcome.events
         self.counters["batches"] += 1
         self.rejects.update(outcome.rejects)
+        self.ignored.update(outcome.ignored)
+
+    def _forget_keys(self, batch: list[Inbound]) -> None:
+        for item in batch:
+            if item.sealed:
+                self.unit_keys.pop(self.unit_ids.pop(item.call_sign, -1), None)
 
     def _resolve_units(self, batch: list[Inbound]) -> None:
         """Look up call signs not seen yet (every batch: a unit created a moment ago counts).
@@ -260,6 +290,7 @@ class IngestWorker:
         )
         with self.sessions() as session:
             rows = session.execute(query).all()
+            self.unit_keys.update(owntracks_keys(session, [row[1] for row in rows]))
         for call_sign, unit_id, fixed_at, lon, lat in rows:
             self.unit_ids[call_sign] = unit_id
             if fixed_at is not None:
@@ -285,6 +316,7 @@ class IngestWorker:
             **self.counters,
             "rejected": sum(self.rejects.values()),
             "rejected_by_reason": dict(self.rejects),
+            "ignored_by_type": dict(self.ignored),
             **{name: round(value, 3) for name, value in self.timers.items()},
             "queue_depth": self.queue.qsize(),
             "connected": self.client.is_connected(),

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import Conflict, InvalidInput
 from tracking.decode import Fix
-from tracking.service import set_unit_link, set_unit_status
+from tracking.service import set_unit_status
 from tracking.unit_status import tracker_report
 
 CREATE_STAGE = text(
@@ -68,12 +68,30 @@ ADD_REJECTS = text(
     ON CONFLICT (day, reason) DO UPDATE SET count = ingest_reject_counts.count + excluded.count
     """
 )
+# The same report (topic and payload) within the window is a redelivery or a repeat: stored
+# once. A later identical report (a unit "available" again an hour on) is a new report. The
+# advisory lock makes the check-then-insert safe between two workers.
 INSERT_EVENT = text(
     """
     INSERT INTO unit_events (unit_id, kind, job_id, status, payload, received_at, dedup_key)
-    VALUES (:unit_id, :kind, :job_id, :status, CAST(:payload AS jsonb), :received_at, :dedup_key)
-    ON CONFLICT (dedup_key) DO NOTHING
+    SELECT :unit_id, :kind, :job_id, :status, CAST(:payload AS jsonb), :received_at, :dedup_key
+    FROM (SELECT pg_advisory_xact_lock(110015, hashtext(:dedup_key))) AS locked
+    WHERE NOT EXISTS (
+        SELECT 1 FROM unit_events
+        WHERE dedup_key = :dedup_key
+          AND received_at > CAST(:received_at AS timestamptz) - make_interval(secs => :window_s)
+          AND received_at <= CAST(:received_at AS timestamptz) + make_interval(secs => :window_s)
+    )
     RETURNING id
+    """
+)
+# A link report applies only if it is not older than the state it would replace, so a lwt
+# and a fix of one batch, or a retained state read again, land in the order they happened.
+UPDATE_LINK = text(
+    """
+    UPDATE units SET link_connected = :connected, link_changed_at = :at
+    WHERE id = :unit_id AND (link_changed_at IS NULL OR link_changed_at <= :at)
+      AND (link_connected IS DISTINCT FROM :connected OR link_changed_at IS NULL)
     """
 )
 log = logging.getLogger("siaga.ingest")
@@ -136,8 +154,10 @@ def store_event(
     topic: str,
     raw: bytes,
     received_at: datetime,
+    dedup_window_s: float = 600.0,
 ) -> bool:
-    """Store an /ack or /status report once and apply a status change; False if a duplicate."""
+    """Store an /ack or /status report and apply a status change; False if the same report
+    (topic and payload) was stored within dedup_window_s."""
     dedup_key = hashlib.md5(topic.encode() + b"\0" + raw).hexdigest()  # noqa: S324 (not security)
     params = {
         "unit_id": unit_id,
@@ -147,6 +167,7 @@ def store_event(
         "payload": json.dumps(payload),
         "received_at": received_at,
         "dedup_key": dedup_key,
+        "window_s": dedup_window_s,
     }
     if session.execute(INSERT_EVENT, params).scalar_one_or_none() is None:
         return False
@@ -173,6 +194,7 @@ def _apply_tracker_status(session: Session, *, unit_id: int, status: str, call_s
         log.warning("status report of %s not applied: %s", call_sign, exc.message)
 
 
-def store_link(session: Session, *, unit_id: int, connected: bool, at: datetime) -> None:
-    """Apply an online/offline link report."""
-    set_unit_link(session, unit_id=unit_id, connected=connected, at=at)
+def store_link(session: Session, *, unit_id: int, connected: bool, at: datetime) -> bool:
+    """Apply a link report (online/offline, an OwnTracks will or fix) unless a newer one holds."""
+    params = {"unit_id": unit_id, "connected": connected, "at": at}
+    return bool(session.execute(UPDATE_LINK, params).rowcount)  # type: ignore[attr-defined]

@@ -189,6 +189,37 @@ def test_unit_cannot_act_as_another_unit_or_read_its_jobs(
             probe.close()
 
 
+def test_unit_owntracks_app_publishes_only_under_its_own_account(
+    broker: Settings,
+    db_session,
+    tree: Tree,  # noqa: ANN001
+) -> None:
+    """OwnTracks' default layout owntracks/<user>/<device>: <user> is the unit's broker account."""
+    own, other = tree.unit_call_sign, tree.other_unit_call_sign
+    cred, password = issue_credentials(db_session, call_sign=own, issued_by="test")
+    apply_to_broker(db_session, broker)
+    app = _connect_when_reloaded(broker, cred.username, password)
+    ingest = Probe(broker.mqtt_port, "siaga-ingest", _account_password(broker, "ingest"))
+    try:
+        ingest.subscribe("owntracks/#")
+        assert ingest.subacks[-1] == [1]
+        # The app's own subscriptions: its /cmd is granted, everyone's locations are not.
+        app.subscribe(f"owntracks/{cred.username}/hp/cmd", "owntracks/+/+")
+        assert app.subacks[-1] == [1, 0x80]
+        app.publish(f"owntracks/unit-{other}/hp", "forged")
+        app.publish("owntracks/bripda/hp", "not-an-account")
+        app.publish(f"owntracks/{cred.username}/hp", "genuine")
+        app.publish(f"owntracks/{cred.username}/hp/event", "marker")
+        wait_until(lambda: len(ingest.messages) >= 2, message="marker at ingest")
+        assert ingest.messages == [
+            (f"owntracks/{cred.username}/hp", b"genuine"),
+            (f"owntracks/{cred.username}/hp/event", b"marker"),
+        ]
+    finally:
+        for probe in (app, ingest):
+            probe.close()
+
+
 def test_revoked_credentials_are_refused_and_files_are_private(
     broker: Settings,
     db_session,

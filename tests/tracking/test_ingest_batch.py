@@ -9,6 +9,7 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from core.db import make_session_factory, session_scope
+from core.settings import get_settings
 from tests.tracking.factories import make_unit, stage
 from tests.tracking.live import count_positions
 from tracking.decode import Rejected, decode_fix
@@ -39,5 +40,5 @@ def test_non_finite_numbers_are_malformed(payload):
 def test_decode_never_raises_into_paho():
     msg = mqtt.MQTTMessage(mid=1, topic=b"siaga/units/X/location")
     msg.payload = '{"lon": 1, "lat": 1, "fixed_at": 1}'.encode("utf-16")
-    item = decode_inbound(msg, "siaga", 1)
+    item = decode_inbound(msg, get_settings(mqtt_topic_root="siaga"), 1)
     assert item.reject == "malformed"

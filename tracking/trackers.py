@@ -1,0 +1,92 @@
+"""Tracker kinds and OwnTracks keys: which units acknowledge jobs on MQTT, which on the phone.
+
+One module owns the rule. A 'siaga' tracker (the project's protocol, tracking/simulator.py)
+acknowledges each job on /ack; an OwnTracks app or a hardware tracker (OsmAnd, Traccar)
+cannot, so its unit's jobs are shown and acknowledged on the crew's phone page (/unit), and
+its link is judged by fix freshness and its will, never by a /link topic it does not have.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Text, delete, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core.db import Base
+from core.errors import InvalidInput
+from tracking.models import Unit
+
+TRACKER_KINDS = ("siaga", "owntracks", "hardware")
+ACKNOWLEDGING_KINDS = frozenset({"siaga"})
+TRACKER_LABELS = {
+    "siaga": "pelacak Siaga (konfirmasi lewat MQTT)",
+    "owntracks": "aplikasi OwnTracks (konfirmasi di halaman unit)",
+    "hardware": "pelacak perangkat keras (konfirmasi di halaman unit)",
+}
+
+
+class UnitTrackerKey(Base):
+    """The passphrase an OwnTracks app seals its messages with (Settings > Encryption key)."""
+
+    __tablename__ = "unit_tracker_keys"
+
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
+    )
+    owntracks_key: Mapped[str] = mapped_column(Text)
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    set_by: Mapped[str] = mapped_column(Text, default="")
+
+
+def acknowledges_jobs(tracker_kind: str) -> bool:
+    """Whether the unit's tracker sends an MQTT /ack for each job."""
+    return tracker_kind in ACKNOWLEDGING_KINDS
+
+
+def check_tracker_kind(tracker_kind: str) -> None:
+    if tracker_kind not in TRACKER_KINDS:
+        raise InvalidInput(
+            f"jenis pelacak harus salah satu dari {', '.join(TRACKER_KINDS)}", field="tracker_kind"
+        )
+
+
+def set_tracker_kind(session: Session, *, unit: Unit, tracker_kind: str) -> None:
+    """Set what reports for the unit."""
+    check_tracker_kind(tracker_kind)
+    unit.tracker_kind = tracker_kind
+    session.flush()
+
+
+def set_owntracks_key(session: Session, *, unit: Unit, passphrase: str, set_by: str = "") -> None:
+    """Store the unit's OwnTracks encryption passphrase (the apps use at most 32 bytes)."""
+    size = len(passphrase.encode())
+    if not 1 <= size <= 32:
+        raise InvalidInput("kunci OwnTracks harus 1 sampai 32 byte", field="owntracks_key")
+    row = {"unit_id": unit.id, "owntracks_key": passphrase, "set_by": set_by}
+    statement = insert(UnitTrackerKey).values(**row)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["unit_id"],
+            set_={"owntracks_key": passphrase, "set_by": set_by, "set_at": func.now()},
+        )
+    )
+
+
+def clear_owntracks_key(session: Session, *, unit: Unit) -> bool:
+    """Remove the unit's OwnTracks passphrase; False if it had none."""
+    result = session.execute(delete(UnitTrackerKey).where(UnitTrackerKey.unit_id == unit.id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def owntracks_keys(session: Session, unit_ids: list[int]) -> dict[int, str]:
+    """Passphrases of the given units that have one."""
+    if not unit_ids:
+        return {}
+    rows = session.execute(
+        select(UnitTrackerKey.unit_id, UnitTrackerKey.owntracks_key).where(
+            UnitTrackerKey.unit_id.in_(unit_ids)
+        )
+    )
+    return {unit_id: key for unit_id, key in rows}
