@@ -8,14 +8,14 @@ unit_events.dedup_key is no longer unique for all time: a repeated report with t
 and payload is a duplicate only within SIAGA_INGEST_EVENT_DEDUP_S (tracking/writer.py).
 
 Revision ID: 1520
-Revises: 1605
+Revises: 1530
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "1520"
-down_revision = "1605"
+down_revision = "1530"
 branch_labels = None
 depends_on = None
 
