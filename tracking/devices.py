@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from core.db import Base, unique_or
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tracking.models import Unit
+from tracking.trackers import acknowledges_jobs, set_tracker_kind
 
 PROTOCOLS = ("osmand", "traccar")
 # Crockford's base32 (no i, l, o, u): read aloud or typed on a phone without mix-ups.
@@ -126,6 +127,10 @@ def issue_device(
     """
     unit = _unit(session, call_sign)
     identifier, key = _new_key(protocol, unique_id)
+    if acknowledges_jobs(unit.tracker_kind):
+        # Traccar Client and Traccar's devices cannot acknowledge a job on MQTT: the crew
+        # does it on the unit page, and the link is judged by fix freshness.
+        set_tracker_kind(session, unit=unit, tracker_kind="hardware")
     row = TrackerDevice(
         unit_id=unit.id, protocol=protocol, device_key=key, label=label, issued_by=issued_by
     )

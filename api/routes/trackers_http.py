@@ -224,6 +224,5 @@ def _accept(request: Request, session: Session, report: Report, source: str) -> 
 
 
 def _message_limit(settings: Settings) -> int:
-    """The largest message the ingest decodes (issue 15a's limit) and the broker carries."""
-    ingest_limit = getattr(settings, "ingest_max_payload_bytes", settings.mqtt_max_payload_bytes)
-    return min(ingest_limit, settings.mqtt_max_payload_bytes)
+    """The largest message the ingest decodes and the broker carries."""
+    return min(settings.ingest_max_payload_bytes, settings.mqtt_max_payload_bytes)

@@ -29,6 +29,8 @@ def test_osmand_identifier_resolves_its_unit_and_only_its_hash_is_stored(db_sess
         resolve_device(db_session, protocol="traccar", identifier=identifier)
     [listed] = list_devices(db_session, call_sign=unit.call_sign)
     assert listed.unique_id is None  # the secret is never shown again
+    # A Traccar Client cannot acknowledge jobs on MQTT: the unit's tracker kind says so.
+    assert unit.tracker_kind == "hardware"
 
 
 def test_revoked_or_unknown_devices_are_refused(db_session):
