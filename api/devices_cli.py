@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from api.cli import CLI_ACTOR, _audit, _session
-from core.settings import get_settings
+from core.settings import Settings, get_settings
 
 devices_app = typer.Typer(
     help="HTTP trackers of units: Traccar Client phones and devices a Traccar server forwards.",
@@ -22,11 +22,15 @@ def devices_add(
     ),
     unique_id: str = typer.Option("", help="traccar: the device's identifier in Traccar"),
     label: str = typer.Option("", help="What the device is (phone model, vehicle tracker)"),
+    server_url: str = typer.Option(
+        "", help="osmand: address phones reach Siaga at (default SIAGA_TRACKERS_PUBLIC_URL)"
+    ),
 ) -> None:
-    """Register a tracker for a unit; an osmand identifier is printed once."""
+    """Register a tracker for a unit; an osmand identifier (and set-up QR code) is printed once."""
     from tracking.devices import issue_device
 
-    with _session(get_settings()) as session:
+    settings = get_settings()
+    with _session(settings) as session:
         row, identifier = issue_device(
             session,
             call_sign=call_sign,
@@ -41,9 +45,23 @@ def devices_add(
         device_id = row.id
     if protocol == "osmand":
         typer.echo(f"unit {call_sign}: device {device_id}, identifier {identifier}")
-        typer.echo("Traccar Client: server URL https://<siaga-host>/osmand, this identifier")
+        _print_setup(server_url or settings.trackers_public_url, identifier, settings)
     else:
         typer.echo(f"unit {call_sign}: device {device_id}, Traccar uniqueId {identifier}")
+
+
+def _print_setup(server_url: str, identifier: str, settings: Settings) -> None:
+    """The Traccar Client 9 set-up URL and its QR code (Settings > scan), or what to type."""
+    if not server_url:
+        typer.echo("Traccar Client: server URL https://<siaga-host>/osmand, this identifier")
+        return
+    import segno
+
+    from tracking.devices import client_config_url
+
+    url = client_config_url(server_url, identifier, stale_s=settings.unit_fix_stale_s)
+    typer.echo(f"Traccar Client set-up (scan in the app's settings): {url}")
+    segno.make(url, error="m").terminal(compact=True)
 
 
 @devices_app.command("revoke")

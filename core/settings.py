@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # HTTP trackers: the shared secret a Traccar server sends with the positions and events it
     # forwards (forward.header "Authorization: Bearer <secret>"); unset, forwarding is refused.
     traccar_forward_secret: str | None = None
+    # The address phones reach Siaga's tracker input at (e.g. https://siaga.polres.example);
+    # set, a new Traccar Client device gets a configuration URL and QR code for the app.
+    trackers_public_url: str = ""
     # The trackers' own listener (`siaga trackers-http`): Traccar's usual port for OsmAnd.
     trackers_http_host: str = "127.0.0.1"
     trackers_http_port: int = Field(5055, ge=1, le=65535)

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from sqlalchemy import DateTime, ForeignKey, Integer, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -85,6 +86,24 @@ def new_identifier() -> str:
     """A random device identifier such as 7k2m-9q4x-8r3t-6wza."""
     symbols = "".join(secrets.choice(IDENTIFIER_ALPHABET) for _ in range(4 * IDENTIFIER_GROUPS))
     return "-".join(symbols[i : i + 4] for i in range(0, len(symbols), 4))
+
+
+def client_config_url(server_url: str, identifier: str, *, stale_s: float) -> str:
+    """The URL a Traccar Client 9 configuration QR code carries: server URL, identifier, and
+    settings that keep the unit's fix fresh (the app's defaults, a fix every 300 s and none
+    while standing still, would leave it stale for most of a shift)."""
+    settings = {
+        "id": identifier,
+        "accuracy": "high",
+        "interval": str(max(5, int(stale_s // 4))),  # several fixes within the stale limit
+        "distance": "0",  # report by time, not only after moving 75 m
+        "heartbeat": str(max(10, int(stale_s // 2))),  # a fix while the car waits, too
+        "buffer": "true",  # keep fixes while offline and send them later
+    }
+    base = server_url.rstrip("/")
+    if not base.endswith("/osmand"):
+        base += "/osmand"
+    return f"{base}?{urlencode(settings)}"
 
 
 def _unit(session: Session, call_sign: str) -> Unit:

@@ -126,6 +126,8 @@ class TrackerDeviceOut(BaseModel):
 
 
 class TrackerDeviceIssued(TrackerDeviceOut):
-    """The device just registered, with the identifier to type into the app (shown once)."""
+    """The device just registered, with the identifier to type into the app (shown once) and,
+    when SIAGA_TRACKERS_PUBLIC_URL is set, the set-up URL a Traccar Client 9 QR code carries."""
 
     identifier: str
+    config_url: str | None = None

@@ -3,7 +3,7 @@ register (an osmand identifier is shown once), revoke. Audited like user changes
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from api.audit import record_audit
@@ -47,6 +47,7 @@ def list_unit_devices(
 def add_unit_device(
     unit_id: int,
     body: TrackerDeviceCreate,
+    request: Request,
     session: Session = Depends(get_session),
     scope: Scope = Depends(get_scope),
 ) -> TrackerDeviceIssued:
@@ -64,7 +65,13 @@ def add_unit_device(
            protocol=body.protocol, device_id=row.id)  # fmt: skip
     listed = devices.device_row(session, row)
     session.commit()
-    return TrackerDeviceIssued(**listed.__dict__, identifier=identifier)
+    settings = request.app.state.settings
+    config_url = None
+    if body.protocol == "osmand" and settings.trackers_public_url:
+        config_url = devices.client_config_url(
+            settings.trackers_public_url, identifier, stale_s=settings.unit_fix_stale_s
+        )
+    return TrackerDeviceIssued(**listed.__dict__, identifier=identifier, config_url=config_url)
 
 
 @router.delete("/{device_id}", response_model=TrackerDeviceOut)

@@ -46,3 +46,25 @@ def test_only_unit_administrators_register_trackers(api_client, db_session, sett
     answer = api_client.post(f"/api/units/{unit.id}/devices", json={}, headers=headers)
     assert answer.status_code == 403
     assert api_client.post("/api/units/999999/devices", json={}).status_code == 404
+
+
+def test_a_set_up_url_for_the_app_when_the_public_address_is_known(settings, db_session):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.deps import get_read_session, get_session
+    from tests.conftest import make_auth_headers
+
+    app = create_app(
+        settings.model_copy(
+            update={"trackers_public_url": "https://siaga.polres.example", "auth_cache_ttl_s": 0}
+        )
+    )
+    app.dependency_overrides[get_session] = lambda: db_session
+    app.dependency_overrides[get_read_session] = lambda: db_session
+    unit = make_unit(db_session)
+    with TestClient(app) as client:
+        headers = make_auth_headers(settings, db_session, "admin")
+        issued = client.post(f"/api/units/{unit.id}/devices", json={}, headers=headers).json()
+    assert issued["config_url"].startswith("https://siaga.polres.example/osmand?id=")
+    assert issued["identifier"] in issued["config_url"]

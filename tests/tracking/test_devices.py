@@ -86,3 +86,21 @@ def test_bad_device_registrations_name_the_field(db_session, kwargs, error, fiel
 def test_a_device_for_an_unknown_unit_is_not_found(db_session):
     with pytest.raises(NotFound):
         issue_device(db_session, call_sign="TIDAK-ADA-99", protocol="osmand")
+
+
+def test_traccar_client_set_up_url_keeps_the_fix_fresh():
+    from urllib.parse import parse_qs, urlsplit
+
+    from tracking.devices import client_config_url
+
+    url = client_config_url("https://siaga.polres.example/", "7k2m-9q4x-8r3t-6wza", stale_s=120)
+    parts = urlsplit(url)
+    # The app takes origin + path as its server URL and the query as its settings.
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "https://siaga.polres.example/osmand"
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    assert query["id"] == "7k2m-9q4x-8r3t-6wza"
+    assert int(query["interval"]) < 120 and int(query["heartbeat"]) < 120
+    assert query["distance"] == "0" and query["accuracy"] == "high"
+    assert client_config_url("http://10.0.0.5:5055/osmand", "x", stale_s=120).startswith(
+        "http://10.0.0.5:5055/osmand?id=x&"
+    )
