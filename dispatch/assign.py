@@ -146,7 +146,7 @@ def assign_units(
             actor=actor,
             action="assigned",
             at=now,
-            message=f"Unit {unit.call_sign} ditugaskan; tugas dikirim",
+            message=f"Unit {unit.call_sign} ditugaskan; {_delivery(unit.tracker_kind)}",
             detail={"unit_id": unit.id, "job_id": assignment.job_id},
         )
     _flush_or_conflict(session)
@@ -157,6 +157,14 @@ def assign_units(
     if incident.status in ("received", "offered", "accepted", "escalated", "cleared"):
         incident.status = "dispatched"
     return created
+
+
+def _delivery(tracker_kind: str) -> str:
+    from tracking.trackers import acknowledges_jobs
+
+    if acknowledges_jobs(tracker_kind):
+        return "tugas dikirim"
+    return "tugas tampil di halaman unit (pelacaknya tidak bisa mengonfirmasi)"
 
 
 def _flush_or_conflict(session: Session) -> None:
@@ -190,12 +198,19 @@ def send_job(
     assignment: Assignment,
     call_sign: str,
     now: datetime | None = None,
+    tracker_kind: str = "siaga",
 ) -> bool:
     """Publish one job at QoS 1 (after the assignment is committed); False if the broker is down.
 
-    A job that could not be sent is re-sent by the worker after the ack timeout.
+    A job that could not be sent is re-sent by the worker after the ack timeout. A unit whose
+    tracker cannot acknowledge (OwnTracks, hardware) gets nothing on MQTT: its crew sees and
+    acknowledges the job on the phone page (/unit), which reads the assignment itself.
     """
     from tracking.jobs import publish_job
+    from tracking.trackers import acknowledges_jobs
+
+    if not acknowledges_jobs(tracker_kind):
+        return True
 
     job = job_message(incident, assignment, sent_at=now or datetime.now(UTC))
     try:
@@ -224,4 +239,5 @@ def send_jobs(
             assignment=assignment,
             call_sign=unit.call_sign,
             now=assignment.last_sent_at,
+            tracker_kind=unit.tracker_kind,
         )

@@ -14,6 +14,7 @@ from dispatch.log import append_log
 from dispatch.models import Assignment, Incident
 from dispatch.progress import advance_assignment
 from tracking.models import Unit, UnitEvent
+from tracking.trackers import acknowledges_jobs
 from tracking.unit_status import tracker_report
 
 log = logging.getLogger("siaga.dispatch.monitor")
@@ -89,10 +90,15 @@ def resend_unacknowledged(
     max_sends: int,
     now: datetime | None = None,
 ) -> tuple[int, int]:
-    """Re-send jobs without an ack after ack_timeout_s; after max_sends, alert the operator."""
+    """Re-send jobs without an ack after ack_timeout_s; after max_sends, alert the operator.
+
+    A unit whose tracker cannot acknowledge (tracking/trackers.py) is never re-sent a job: its
+    crew acknowledges on the phone page, and the operator is alerted once if the crew has not
+    done so within the same total wait (ack_timeout_s x max_sends).
+    """
     now = now or datetime.now(UTC)
     due = session.execute(
-        select(Assignment, Incident, Unit.call_sign)
+        select(Assignment, Incident, Unit.call_sign, Unit.tracker_kind)
         .join(Incident, Incident.id == Assignment.incident_id)
         .join(Unit, Unit.id == Assignment.unit_id)
         .where(Assignment.released_at.is_(None), Assignment.acked_at.is_(None))
@@ -101,8 +107,13 @@ def resend_unacknowledged(
         .with_for_update(of=Assignment, skip_locked=True)
     ).all()
     resent = alerted = 0
-    for assignment, incident, call_sign in due:
-        if assignment.send_count < max_sends:
+    for assignment, incident, call_sign, tracker_kind in due:
+        if not acknowledges_jobs(tracker_kind):
+            waited_s = (now - assignment.last_sent_at).total_seconds()
+            if waited_s >= ack_timeout_s * max_sends:
+                _alert(session, assignment, incident, call_sign, now, on_phone=True)
+                alerted += 1
+        elif assignment.send_count < max_sends:
             send_job(
                 link,
                 topic_root=topic_root,
@@ -131,13 +142,26 @@ def resend_unacknowledged(
 
 
 def _alert(
-    session: Session, assignment: Assignment, incident: Incident, call_sign: str, now: datetime
+    session: Session,
+    assignment: Assignment,
+    incident: Incident,
+    call_sign: str,
+    now: datetime,
+    *,
+    on_phone: bool = False,
 ) -> None:
     assignment.alerted_at = now
-    message = (
-        f"PERINGATAN: unit {call_sign} tidak mengonfirmasi tugas setelah "
-        f"{assignment.send_count} kali kirim; hubungi unit atau tugaskan unit lain"
-    )
+    if on_phone:
+        waited = round((now - assignment.last_sent_at).total_seconds())
+        message = (
+            f"PERINGATAN: awak unit {call_sign} belum mengonfirmasi tugas di halaman unit "
+            f"setelah {waited} detik; hubungi unit atau tugaskan unit lain"
+        )
+    else:
+        message = (
+            f"PERINGATAN: unit {call_sign} tidak mengonfirmasi tugas setelah "
+            f"{assignment.send_count} kali kirim; hubungi unit atau tugaskan unit lain"
+        )
     append_log(
         session,
         incident_id=incident.id,

@@ -156,6 +156,45 @@ def units_status(call_sign: str, status: str, reason: str = typer.Option("", hel
         typer.echo(f"{call_sign}: {status}")
 
 
+@units_app.command("tracker")
+def units_tracker(
+    call_sign: str,
+    kind: str = typer.Argument(..., help="siaga (acks jobs on MQTT), owntracks or hardware"),
+    generate_key: bool = typer.Option(
+        False, "--generate-key", help="New OwnTracks encryption key, printed once"
+    ),
+    key_stdin: bool = typer.Option(
+        False, "--key-stdin", help="Read the OwnTracks encryption key from stdin"
+    ),
+    clear_key: bool = typer.Option(False, "--clear-key", help="Remove the OwnTracks key"),
+) -> None:
+    """Set what reports for a unit; owntracks and hardware units get their jobs on /unit."""
+    import secrets
+    import sys
+
+    from tracking.service import get_unit_by_call_sign
+    from tracking.trackers import (
+        TRACKER_LABELS,
+        clear_owntracks_key,
+        set_owntracks_key,
+        set_tracker_kind,
+    )
+
+    key = secrets.token_urlsafe(24) if generate_key else None
+    if key_stdin:
+        key = sys.stdin.readline().strip()
+    with _session(get_settings()) as session:
+        unit = get_unit_by_call_sign(session, call_sign=call_sign)
+        set_tracker_kind(session, unit=unit, tracker_kind=kind)
+        if clear_key:
+            clear_owntracks_key(session, unit=unit)
+        if key is not None:
+            set_owntracks_key(session, unit=unit, passphrase=key, set_by="cli")
+    typer.echo(f"{call_sign}: {TRACKER_LABELS[kind]}")
+    if generate_key:
+        typer.echo(f"OwnTracks encryption key (enter it in the app; shown once): {key}")
+
+
 class _session:
     """A committed session for one CLI command; domain errors become a clean exit 1."""
 

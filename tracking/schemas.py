@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from tracking.service import Position, UnitView
 
 UnitKind = Literal["R4", "R2", "boat", "other"]
+TrackerKind = Literal["siaga", "owntracks", "hardware"]
 UnitStatus = Literal[
     "available", "dispatched", "en_route", "on_scene", "returning", "off_duty", "out_of_service"
 ]
@@ -20,6 +21,9 @@ class UnitCreate(BaseModel):
     kind: UnitKind
     home_jurisdiction_id: int | None = None
     crew: list[Any] = Field(default_factory=list)
+    tracker_kind: TrackerKind = Field(
+        "siaga", description="owntracks/hardware: jobs are acknowledged on the crew's page"
+    )
 
 
 class UnitUpdate(BaseModel):
@@ -28,6 +32,7 @@ class UnitUpdate(BaseModel):
     kind: UnitKind = Field(None)  # type: ignore[assignment]
     home_jurisdiction_id: int | None = None
     crew: list[Any] = Field(None)  # type: ignore[assignment]
+    tracker_kind: TrackerKind = Field(None)  # type: ignore[assignment]
 
 
 class StatusChange(BaseModel):
@@ -61,6 +66,7 @@ class UnitOut(BaseModel):
     status_changed_at: datetime
     link_connected: bool
     link_changed_at: datetime | None
+    tracker_kind: str = Field(description="siaga acknowledges jobs on MQTT; others on /unit")
     position: PositionOut | None
     fix_age_s: float | None
     fix_stale: bool
@@ -79,6 +85,7 @@ class UnitOut(BaseModel):
             status_changed_at=unit.status_changed_at,
             link_connected=unit.link_connected,
             link_changed_at=unit.link_changed_at,
+            tracker_kind=unit.tracker_kind,
             position=PositionOut.of(view.position) if view.position else None,
             fix_age_s=None if view.fix_age_s is None else round(view.fix_age_s, 1),
             fix_stale=view.fix_stale,

@@ -78,9 +78,13 @@ def create_unit(
     home_jurisdiction_id: int | None = None,
     crew: list[Any] | None = None,
     jurisdiction_ids: Collection[int] | None = None,
+    tracker_kind: str = "siaga",
 ) -> Unit:
     """Register a unit homed within jurisdiction_ids; Conflict if the call sign is taken."""
+    from tracking.trackers import check_tracker_kind
+
     _check_kind(kind)
+    check_tracker_kind(tracker_kind)
     _check_jurisdiction(session, home_jurisdiction_id, jurisdiction_ids)
     if session.scalar(select(Unit.id).where(Unit.call_sign == call_sign)) is not None:
         raise Conflict(f"kode panggil {call_sign} sudah terdaftar", field="call_sign")
@@ -91,6 +95,7 @@ def create_unit(
         crew=crew or [],
         status="available",
         link_connected=False,
+        tracker_kind=tracker_kind,
     )
     taken = Conflict(f"kode panggil {call_sign} sudah terdaftar", field="call_sign")
     with unique_or(taken, session):
@@ -127,18 +132,22 @@ def update_unit(
     changes: dict[str, Any],
     jurisdiction_ids: Collection[int] | None = None,
 ) -> Unit:
-    """Change kind, home jurisdiction or crew (status goes through set_unit_status)."""
+    """Change kind, home jurisdiction, crew or tracker kind (status: set_unit_status)."""
+    from tracking.trackers import check_tracker_kind
+
     unit = get_unit(session, unit_id=unit_id, jurisdiction_ids=jurisdiction_ids)
-    for name in ("kind", "crew"):
+    for name in ("kind", "crew", "tracker_kind"):
         if name in changes and changes[name] is None:
             raise InvalidInput(f"{name} tidak boleh kosong (null)", field=name)
     if "crew" in changes and not isinstance(changes["crew"], list):
         raise InvalidInput("awak (crew) harus berupa daftar", field="crew")
     if "kind" in changes:
         _check_kind(changes["kind"])
+    if "tracker_kind" in changes:
+        check_tracker_kind(changes["tracker_kind"])
     if "home_jurisdiction_id" in changes:
         _check_jurisdiction(session, changes["home_jurisdiction_id"], jurisdiction_ids)
-    for name in ("kind", "home_jurisdiction_id", "crew"):
+    for name in ("kind", "home_jurisdiction_id", "crew", "tracker_kind"):
         if name in changes:
             setattr(unit, name, changes[name])
     session.flush()

@@ -219,6 +219,7 @@ def post_location(
             incident=incident,
             assignment=assignment,
             call_sign=unit.call_sign,
+            tracker_kind=unit.tracker_kind,
         )
     return incident_detail(session, incident)  # the caller moved it: shown even if now elsewhere
 

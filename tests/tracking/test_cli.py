@@ -31,3 +31,31 @@ def test_demo_processes_and_register(settings):
     names = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
     assert {"ingest", "simulate", "units"} <= names
     assert isinstance(units_app, typer.Typer)
+
+
+def test_units_tracker_sets_the_kind_and_the_owntracks_key(settings, engine, monkeypatch):
+    from typer.testing import CliRunner
+
+    from tests.tracking.factories import make_unit
+    from tracking.trackers import owntracks_keys
+
+    monkeypatch.setenv("SIAGA_DATABASE_URL", settings.database_dsn())
+    with session_scope(make_session_factory(engine)) as session:
+        unit = make_unit(session)
+        unit_id, sign = unit.id, unit.call_sign
+    runner = CliRunner()
+    shown = runner.invoke(units_app, ["tracker", sign, "owntracks", "--generate-key"])
+    assert shown.exit_code == 0, shown.output
+    key = shown.output.rsplit(": ", 1)[-1].strip()
+    with session_scope(make_session_factory(engine)) as session:
+        assert session.get(Unit, unit_id).tracker_kind == "owntracks"
+        assert owntracks_keys(session, [unit_id]) == {unit_id: key}
+    typed = runner.invoke(units_app, ["tracker", sign, "owntracks", "--key-stdin"], input="x" * 33)
+    assert typed.exit_code == 1 and "32 byte" in typed.output
+    cleared = runner.invoke(units_app, ["tracker", sign, "siaga", "--clear-key"])
+    assert cleared.exit_code == 0
+    with session_scope(make_session_factory(engine)) as session:
+        assert session.get(Unit, unit_id).tracker_kind == "siaga"
+        assert owntracks_keys(session, [unit_id]) == {}
+    bad = runner.invoke(units_app, ["tracker", sign, "pager"])
+    assert bad.exit_code == 1 and "jenis pelacak" in bad.output

@@ -123,3 +123,23 @@ def _sealed_now() -> dict:
     )
     box = SecretBox(owntracks_key(SECRET)).encrypt(inner)
     return {"_type": "encrypted", "data": base64.b64encode(bytes(box)).decode()}
+
+
+def test_a_unit_created_while_the_worker_runs_has_its_first_fix_stored(settings, engine):
+    settings = settings.model_copy(
+        update={"owntracks_topic_root": f"{settings.mqtt_topic_root}/owntracks"}
+    )
+    with running_worker(settings) as worker:
+        pub = Publisher(settings)
+        wait_until(worker.subscribed.is_set, message="worker subscribed")
+        # The worker has resolved other units already; this one it has never seen.
+        with session_scope(make_session_factory(engine)) as session:
+            unit = make_unit(session)
+            unit_id, sign = unit.id, unit.call_sign
+        pub.publish(
+            f"{settings.owntracks_topic_root}/unit-{sign}/hp",
+            now_payload("owntracks_location_android.json"),
+        )
+        pub.close()
+        wait_until(lambda: count_positions(engine, [unit_id]) == 1, message="first fix stored")
+        assert "unknown_unit" not in worker.rejects
