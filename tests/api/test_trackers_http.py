@@ -12,7 +12,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -55,6 +55,7 @@ class World:
     worker: IngestWorker
     engine: Engine
     settings: Settings
+    units: dict[int, str] = field(default_factory=dict)  # committed here: removed at the end
 
 
 @pytest.fixture(scope="module")
@@ -63,17 +64,36 @@ def world(settings: Settings, engine: Engine) -> Iterator[World]:
     with running_worker(settings) as worker, TestClient(app) as client:
         wait_until(worker.subscribed.is_set, 15, message="worker subscribed")
         wait_until(app.state.broker.client.is_connected, 15, message="API broker link")
-        yield World(client, worker, engine, settings)
+        world = World(client, worker, engine, settings)
+        try:
+            yield world
+        finally:
+            forget_units(world)
 
 
-def unit_with_device(engine: Engine, protocol: str = "osmand") -> tuple[int, str, str]:
+def forget_units(world: World) -> None:
+    """Remove the committed units, their fixes and their retained link states, so that later
+    tests (recommendations, other ingest workers) never meet them."""
+    pub = Publisher(world.settings)
+    for sign in world.units.values():
+        topic = unit_topic(world.settings.mqtt_topic_root, sign, "link")
+        pub.client.publish(topic, b"", qos=1, retain=True)
+    pub.close()
+    ids = {"u": list(world.units)}
+    with world.engine.begin() as conn:
+        conn.execute(text("DELETE FROM unit_positions WHERE unit_id = ANY(:u)"), ids)
+        conn.execute(text("DELETE FROM units WHERE id = ANY(:u)"), ids)
+
+
+def unit_with_device(world: World, protocol: str = "osmand") -> tuple[int, str, str]:
     """A committed unit with a committed device: (unit id, call sign, identifier)."""
     unique_id = f"35971{uuid.uuid4().int % 10**10:010d}" if protocol == "traccar" else None
-    with session_scope(make_session_factory(engine)) as session:
+    with session_scope(make_session_factory(world.engine)) as session:
         unit = make_unit(session)
         _, identifier = issue_device(
             session, call_sign=unit.call_sign, protocol=protocol, unique_id=unique_id
         )
+        world.units[unit.id] = unit.call_sign
         return unit.id, unit.call_sign, identifier
 
 
@@ -125,8 +145,8 @@ def stored(engine: Engine, unit_id: int, expected: int) -> None:
 
 def test_a_traccar_client_query_is_stored_exactly_like_an_mqtt_fix(world: World):
     at = int(time.time()) - 5
-    mqtt_unit, mqtt_sign, _ = unit_with_device(world.engine)
-    http_unit, _, identifier = unit_with_device(world.engine)
+    mqtt_unit, mqtt_sign, _ = unit_with_device(world)
+    http_unit, _, identifier = unit_with_device(world)
     answer = world.client.get(
         f"/osmand?{android_query('client_android_query.txt', identifier, at)}"
     )
@@ -155,7 +175,7 @@ def test_a_traccar_client_query_is_stored_exactly_like_an_mqtt_fix(world: World)
 
 def test_form_post_and_traccar_client_9_json_are_stored(world: World):
     at = int(time.time()) - 60
-    unit_id, _, identifier = unit_with_device(world.engine)
+    unit_id, _, identifier = unit_with_device(world)
     form = android_query("client_android_charge_query.txt", identifier, at)
     answer = world.client.post(
         "/osmand", content=form, headers={"content-type": "application/x-www-form-urlencoded"}
@@ -172,7 +192,7 @@ def test_form_post_and_traccar_client_9_json_are_stored(world: World):
 
 def test_http_and_mqtt_fixes_of_a_unit_pass_one_filter_state(world: World):
     at = int(time.time()) - 120
-    unit_id, sign, identifier = unit_with_device(world.engine)
+    unit_id, sign, identifier = unit_with_device(world)
     pub = Publisher(world.settings)
     pub.publish(unit_topic(world.settings.mqtt_topic_root, sign, "location"),
                 {"lon": 116.831207, "lat": -1.265431, "fixed_at": at})  # fmt: skip
@@ -193,7 +213,7 @@ def test_http_and_mqtt_fixes_of_a_unit_pass_one_filter_state(world: World):
 
 def test_a_forwarded_position_is_stored_and_events_set_the_link(world: World):
     at = int(time.time()) - 10
-    unit_id, _, unique_id = unit_with_device(world.engine, "traccar")
+    unit_id, _, unique_id = unit_with_device(world, "traccar")
     headers = {"authorization": f"Bearer {SECRET}"}
     body = forwarded("forward_position.json", unique_id, at)
     answer = world.client.post("/traccar", json=body, headers=headers)
@@ -221,7 +241,7 @@ def test_a_forwarded_position_is_stored_and_events_set_the_link(world: World):
 
 def test_unknown_or_revoked_devices_are_refused_and_nothing_is_stored(world: World):
     at = int(time.time()) - 5
-    unit_id, _, identifier = unit_with_device(world.engine)
+    unit_id, _, identifier = unit_with_device(world)
     totals = reject_totals(world.engine)
     answer = world.client.get(f"/osmand?{android_query('client_android_query.txt', 'x', at)}")
     assert answer.status_code == 403 and answer.json()["field"] == "id"
@@ -245,14 +265,14 @@ def test_unknown_or_revoked_devices_are_refused_and_nothing_is_stored(world: Wor
     assert after.get("osmand_unknown_device", 0) == totals.get("osmand_unknown_device", 0) + 2
     assert after.get("traccar_unknown_device", 0) == totals.get("traccar_unknown_device", 0) + 1
     # A report accepted after the refused ones is stored; the refused unit still has nothing.
-    marker_unit, _, marker = unit_with_device(world.engine)
+    marker_unit, _, marker = unit_with_device(world)
     world.client.get(f"/osmand?{android_query('client_android_query.txt', marker, at)}")
     stored(world.engine, marker_unit, 1)
     assert count_positions(world.engine, [unit_id]) == 0
 
 
 def test_malformed_reports_are_refused_naming_the_field_and_counted(world: World):
-    _, _, identifier = unit_with_device(world.engine)
+    _, _, identifier = unit_with_device(world)
     totals = reject_totals(world.engine)
     bad = world.client.get(f"/osmand?id={identifier}&lat=abc&lon=116.8")
     assert bad.status_code == 422 and bad.json()["field"] == "lat"
@@ -303,7 +323,7 @@ def test_the_trackers_own_listener_takes_osmand_at_its_root_and_nothing_else(wor
     from api.tracker_app import create_tracker_app
 
     at = int(time.time()) - 5
-    unit_id, _, identifier = unit_with_device(world.engine)
+    unit_id, _, identifier = unit_with_device(world)
     app = create_tracker_app(world.settings)
     with TestClient(app) as client:
         wait_until(app.state.broker.client.is_connected, 15, message="tracker app broker link")
@@ -319,7 +339,7 @@ def test_a_report_too_large_for_the_ingest_is_refused_and_counted(world: World):
     # A small limit stands in for the ingest's (a real report is well under it).
     limits = {"mqtt_max_payload_bytes": 1024, "ingest_max_payload_bytes": 1024}
     app = create_app(world.settings.model_copy(update=limits))
-    unit_id, _, identifier = unit_with_device(world.engine)
+    unit_id, _, identifier = unit_with_device(world)
     body = client9_body(identifier, time.time())
     body["location"]["extras"] = {"catatan": "x" * 1200}
     totals = reject_totals(world.engine)
