@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from core.db import make_session_factory, session_scope
 from core.errors import ServiceUnavailable
 from core.mqtt import BrokerLink
 from core.settings import Settings
+from dispatch.recommend import nearby_units
 from tests.conftest import wait_until
 from tests.tracking.factories import make_unit
 from tests.tracking.live import Publisher, count_positions, running_worker
@@ -171,6 +173,15 @@ def test_a_traccar_client_query_is_stored_exactly_like_an_mqtt_fix(world: World)
     assert identifier not in by_http["raw"]  # the device's secret is not kept
     # A report is the device being connected now: its link is up (no MQTT, no will).
     wait_until(lambda: link_of(world.engine, http_unit), 15, message="link up")
+    # ... so the unit is recommended like any other, its jobs going to the crew's page.
+    with session_scope(make_session_factory(world.engine)) as session:
+        assert session.get(Unit, http_unit).tracker_kind == "hardware"
+        stale_s = world.settings.unit_fix_stale_s
+        now = datetime.now(UTC)
+        ready, _ = nearby_units(
+            session, lon=116.831207, lat=-1.265431, stale_s=stale_s, now=now, limit=50
+        )
+    assert http_unit in [row["id"] for row in ready]
 
 
 def test_form_post_and_traccar_client_9_json_are_stored(world: World):
