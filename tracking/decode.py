@@ -121,6 +121,9 @@ def decode_message(
     call_sign, kind = topic_identity(topic, root, owntracks_root)
     if len(payload) > max_payload_bytes:
         raise Rejected("oversize", f"{len(payload)} bytes > {max_payload_bytes}")
+    if not payload and kind in ("location", "owntracks"):
+        # An empty message is how MQTT clears a retained one, not a report.
+        return Decoded(call_sign, "ignored", note="retained_cleared")
     if kind == "location":
         return decode_location(call_sign, payload)
     if kind == "owntracks":

@@ -169,6 +169,8 @@ def test_oversize_payload_is_rejected_before_it_is_parsed():
     assert err.value.reason == "oversize"
     ok = decode_message("owntracks/unit-X/hp", payload("owntracks_location.json"), **limits)
     assert ok.kind == "location" and ok.call_sign == "X"
+    cleared = decode_message("owntracks/unit-X/hp", b"", **limits)  # a retained message cleared
+    assert (cleared.kind, cleared.note) == ("ignored", "retained_cleared")
 
 
 def test_parse_topic_takes_unit_identity_from_topic():

@@ -143,3 +143,30 @@ def test_a_unit_created_while_the_worker_runs_has_its_first_fix_stored(settings,
         pub.close()
         wait_until(lambda: count_positions(engine, [unit_id]) == 1, message="first fix stored")
         assert "unknown_unit" not in worker.rejects
+
+
+def test_a_retained_location_read_again_after_the_will_keeps_the_link_down(settings, engine):
+    """The apps publish locations retained (pubRetain) and their will not (willRetain): a worker
+    that subscribes again gets the phone's last location once more, which says nothing new."""
+    settings = settings.model_copy(
+        update={"owntracks_topic_root": f"{settings.mqtt_topic_root}/owntracks"}
+    )
+    with session_scope(make_session_factory(engine)) as session:
+        unit = make_unit(session)
+        unit_id, sign = unit.id, unit.call_sign
+    topic = f"{settings.owntracks_topic_root}/unit-{sign}/hp"
+    pub = Publisher(settings)
+    try:
+        with running_worker(settings) as worker:
+            wait_until(worker.subscribed.is_set, message="worker subscribed")
+            location = now_payload("owntracks_location_android.json")
+            pub.client.publish(topic, location, qos=1, retain=True).wait_for_publish(10)
+            wait_until(lambda: link_state(engine, unit_id), message="link up")
+            pub.publish(topic, payload("owntracks_lwt.json"))
+            wait_until(lambda: not link_state(engine, unit_id), message="will: link down")
+        with running_worker(settings) as again:  # a new session: retained messages come again
+            wait_until(lambda: again.rejects["duplicate"] >= 1, message="retained fix read again")
+            assert not link_state(engine, unit_id)
+    finally:
+        pub.client.publish(topic, b"", qos=1, retain=True).wait_for_publish(10)
+        pub.close()

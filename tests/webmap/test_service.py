@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from core.errors import InvalidInput, NotFound
+from tracking.decode import decode_location
 from webmap.service import jurisdiction_features, list_live_units
 from webmap.unit_page import current_job, phone_fix_payload
 
@@ -58,3 +59,9 @@ def test_phone_fix_is_an_owntracks_location():
     }  # fmt: skip
     with pytest.raises(InvalidInput):
         phone_fix_payload(lat=95, lon=0, tst=1, acc=None, vel_mps=None, cog=None)
+    # The ingest reads it as a fix that marks the link up: a phone sharing its location is a
+    # connected tracker, never "pelacak tidak terhubung".
+    decoded = decode_location("WEB-R4-1", phone_fix_payload(
+        lat=-6.0, lon=116.83, tst=1, acc=5, vel_mps=10, cog=90
+    ))  # fmt: skip
+    assert decoded.connected is True and decoded.fix.speed_mps == pytest.approx(10)
