@@ -5,11 +5,11 @@ Two steps, so that the unit's number is contended for as short a time as possibl
 1. `request_laporan_polisi` (the caller's transaction): check, lock the report, write the LP
    with everything but its number as a pending request and settle the report as `lp_terbit`.
    The caller commits: many desks commit at once (no shared row).
-2. `number_laporan_polisi`: spkt_number_lps() (migration 1402) takes the key's advisory lock,
-   numbers every committed pending request of the unit, series and year in request order and
-   writes the LPs, STTLPs and logs in one statement. The caller commits at once. One desk
-   numbers for every desk waiting behind it; a desk whose LP another desk numbered meanwhile
-   never takes the lock.
+2. `number_laporan_polisi`: one statement, spkt_number_lp() (migrations 1402, 1405), takes
+   the key's advisory lock, numbers every committed pending request of the unit, series and
+   year in request order, writes the LPs, STTLPs and logs, and answers with this report's LP
+   and STTLP. The caller commits at once. One desk numbers for every desk waiting behind it;
+   a desk whose LP another desk numbered meanwhile never takes the lock.
 
 No gap, no duplicate: a request is committed before it is numbered; a numbering that rolls
 back leaves the requests pending for the next numbering (any desk of the unit, the same
@@ -20,9 +20,12 @@ lock is then held until that transaction ends).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.errors import Conflict, InvalidInput, NotFound
 from spkt.access import Actor, require_desk
@@ -36,6 +39,13 @@ from spkt.taxonomy import DOCUMENT_TITLES
 
 _NUMBER_SQL = text(
     "SELECT report_id, number FROM spkt_number_lps(:jurisdiction_id, :series, :year, :request_id)"
+)
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+_NUMBER_ONE_SQL = text("SELECT * FROM spkt_number_lp(:request_id, :report_id)")
+_REQUEST_SQL = text((SQL_DIR / "request_lp.sql").read_text()).bindparams(
+    bindparam("signer", type_=JSONB),
+    bindparam("content", type_=JSONB),
+    bindparam("sttlp_content", type_=JSONB),
 )
 _PENDING_KEYS_SQL = text("SELECT DISTINCT jurisdiction_id, series, year FROM spkt_lp_requests")
 
@@ -88,18 +98,19 @@ def request_laporan_polisi(
         "issued": local_time(at, unit),
         "issued_date": long_date(at.astimezone(unit.zone).date()),
     }
-    request = LpRequest(
-        report_id=report.id, jurisdiction_id=report.jurisdiction_id, model=data.model,
-        series=series, year=year, prefix=prefix, suffix=suffix, issued_at=at,
-        issued_by=actor.username, role=actor.role, signer=data.signer.model_dump(),
-        content=content, sttlp_content={**content, "title": DOCUMENT_TITLES["sttlp"]},
-        message=f"Laporan Polisi model {data.model} diterbitkan: ", incident_id=report.incident_id,
-        next_sp2hp_due_at=at + SP2HP_INTERVAL,
-    )  # fmt: skip
-    session.add(request)
-    report.status, report.settled_at = "lp_terbit", at
-    report.next_sp2hp_due_at = request.next_sp2hp_due_at
-    session.flush()
+    fields = {
+        "report_id": report.id, "jurisdiction_id": report.jurisdiction_id, "model": data.model,
+        "series": series, "year": year, "prefix": prefix, "suffix": suffix, "issued_at": at,
+        "issued_by": actor.username, "role": actor.role, "signer": data.signer.model_dump(),
+        "content": content, "sttlp_content": {**content, "title": DOCUMENT_TITLES["sttlp"]},
+        "message": f"Laporan Polisi model {data.model} diterbitkan: ",
+        "incident_id": report.incident_id, "next_sp2hp_due_at": at + SP2HP_INTERVAL,
+    }  # fmt: skip
+    request = session.scalars(select(LpRequest).from_statement(_REQUEST_SQL), fields).one()
+    # The statement settled the report row too: the loaded report says so without a reload.
+    for key, value in (("status", "lp_terbit"), ("settled_at", at),
+                       ("next_sp2hp_due_at", request.next_sp2hp_due_at)):  # fmt: skip
+        set_committed_value(report, key, value)
     return request
 
 
@@ -117,31 +128,25 @@ def number_pending(
 
 
 def number_laporan_polisi(session: Session, *, request: LpRequest) -> tuple[Document, Document]:
-    """Number the request (and any other pending one of its unit); its LP and STTLP."""
+    """Number the request (and any other pending one of its unit); its LP and STTLP.
+
+    One statement (spkt_number_lp(), migration 1405): the key's lock, if this desk takes it,
+    is held for that statement and the caller's commit right after it, nothing more.
+    """
     report_id = request.report_id
-    number_pending(
-        session, jurisdiction_id=request.jurisdiction_id, series=request.series,
-        year=request.year, request_id=request.id,
-    )  # fmt: skip
+    params = {"request_id": request.id, "report_id": report_id}
+    documents = {
+        d.kind: d for d in session.scalars(select(Document).from_statement(_NUMBER_ONE_SQL), params)
+    }
     if request in session:
         session.expunge(request)  # the numbering deleted its row
-    return issued_lp(session, report_id=report_id)
-
-
-def issued_lp(session: Session, *, report_id: int) -> tuple[Document, Document]:
-    """The report's LP and STTLP (the report row is refreshed with its LP number)."""
-    query = select(Document).where(
-        Document.report_id == report_id,
-        Document.kind.in_(("laporan_polisi", "sttlp")),
-        Document.corrects_id.is_(None),
-    )
-    documents = {d.kind: d for d in session.scalars(query)}
     if "laporan_polisi" not in documents:
         raise NotFound(f"LP laporan {report_id} belum bernomor", field="report_id")
-    report = session.get(Report, report_id)
-    if report is not None:
-        session.refresh(report, ["lp_number", "status", "settled_at", "next_sp2hp_due_at"])
-    return documents["laporan_polisi"], documents["sttlp"]
+    lp = documents["laporan_polisi"]
+    report = session.identity_map.get(session.identity_key(Report, report_id))
+    if report is not None:  # the numbering wrote the report's LP number
+        set_committed_value(report, "lp_number", lp.number)
+    return lp, documents["sttlp"]
 
 
 def issue_laporan_polisi(

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from core.errors import NotFound
 from jurisdictions import timezones
-from jurisdictions.service import chains_for
 
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 # Series -> how its number reads ({seq}, {month}, {year}, {unit}); LP series carry the model.
@@ -30,6 +30,14 @@ FORMATS = {
     "VER": "B/{seq}/VER/{month}/{year}/SPKT/{unit}",
 }
 
+# The unit and its ancestors, own row first (bounded against a cycle in bad data).
+_CHAIN_SQL = text(
+    "WITH RECURSIVE up AS ("
+    " SELECT id, name, level, timezone, parent_id, 0 AS depth FROM jurisdictions WHERE id = :id"
+    " UNION ALL SELECT j.id, j.name, j.level, j.timezone, j.parent_id, up.depth + 1"
+    " FROM jurisdictions j JOIN up ON j.id = up.parent_id WHERE up.depth < 8)"
+    " SELECT id, name, level, timezone FROM up ORDER BY depth"
+)
 _NEXT_SQL = text(
     "INSERT INTO spkt_number_sequences (jurisdiction_id, series, year, last_number)"
     " VALUES (:jurisdiction_id, :series, :year, 1)"
@@ -71,12 +79,18 @@ def roman_month(month: int) -> str:
 
 
 def issuing_unit(session: Session, *, jurisdiction_id: int) -> IssuingUnit:
-    """The issuing unit's names up to its Polda and its time zone."""
-    chain = chains_for(session, ids=[jurisdiction_id])[jurisdiction_id]
-    own = next(ref for ref in chain.refs.values() if ref.id == jurisdiction_id)
-    order = [level for level in ("polsek", "polres", "polda") if level in chain.refs]
-    names = tuple(chain.refs[level].name for level in order[order.index(own.level) :])
-    return IssuingUnit(jurisdiction_id, own.level, names, timezones.zone_name(chain.timezone))
+    """The issuing unit's names up to its Polda and its time zone (one round trip)."""
+    rows = session.execute(_CHAIN_SQL, {"id": jurisdiction_id}).all()
+    if not rows:
+        raise NotFound(f"wilayah hukum {jurisdiction_id} tidak ditemukan", field="jurisdiction_id")
+    names: dict[str, str] = {}
+    for _, name, level, _ in rows:  # own row first, then upwards: the lowest of a level counts
+        names.setdefault(level, name)
+    own_level = rows[0][2]
+    order = [level for level in ("polsek", "polres", "polda") if level in names]
+    zone = next((row[3] for row in rows if row[3]), None)  # inherited bottom-up
+    chain = tuple(names[level] for level in order[order.index(own_level) :])
+    return IssuingUnit(jurisdiction_id, own_level, chain, timezones.zone_name(zone))
 
 
 def number_parts(*, unit: IssuingUnit, series: str, at: datetime) -> tuple[int, str, str]:
