@@ -1,10 +1,11 @@
 """Place search for the operator's search box: one list of {name, kind, lon, lat, description}.
 
 Order of reading a query: a map link or coordinates, a plus code, then words. Words go to
-PostgreSQL: places_normalise (unaccent, abbreviations), each typed word resolved against the
-vocabulary of name words (prefix completions, pg_trgm neighbours for typos), then a bounded
-full-text lookup nearest the map centre, scored by pg_trgm similarity (docs/DESIGN.md,
-"Place search index"); "A depan B" finds B nearest the street or place A.
+PostgreSQL's places_search() (migration 1121), one statement: places_normalise (unaccent,
+abbreviations), each typed word resolved against the vocabulary of name words (prefix
+completions, pg_trgm neighbours for typos), then a bounded full-text lookup nearest the map
+centre, scored by pg_trgm similarity (docs/DESIGN.md, "Place search index"); "A depan B"
+finds B nearest the street or place A, in one statement too.
 """
 
 from __future__ import annotations
@@ -18,16 +19,8 @@ from core.errors import InvalidInput
 from places.query import decode_plus_code, find_plus_code, parse_point, split_fillers
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
-WORDS_SQL = text((SQL_DIR / "search_words.sql").read_text())
 SEARCH_SQL = text((SQL_DIR / "search.sql").read_text())
-SERIAL_PLANS_SQL = text(
-    "SELECT current_setting('max_parallel_workers_per_gather') AS previous, "
-    "set_config('max_parallel_workers_per_gather', '0', false)"
-)
-RESTORE_PLANS_SQL = text("SELECT set_config('max_parallel_workers_per_gather', :previous, false)")
-# With no map centre, candidates are still taken nearest a point (that bounds each index
-# scan); the middle of Indonesia keeps the order stable and means nothing else.
-NO_CENTRE = (118.0, -2.5)
+NEAR_SQL = text((SQL_DIR / "search_near.sql").read_text())
 # Words that at most FEW_NAMES names have: read every such name (GIN) and sort by distance.
 # More: check only the NEAREST_NAMES names nearest the centre (GiST KNN). Both bound the
 # work whatever the words; measured in bench/bench_places.py.
@@ -101,38 +94,11 @@ def _result(row: dict, *, near: str | None = None) -> dict:
     }
 
 
-def search_params(
-    session: Session,
-    *,
-    q: str,
-    lon: float | None,
-    lat: float | None,
-    jurisdiction_ids: frozenset[int] | None = None,
-    limit: int = 10,
-) -> dict | None:
-    """SEARCH_SQL's parameters for q: its words resolved; None when q has no word."""
-    words = session.execute(WORDS_SQL, {"q": q}).one()
-    if not words.every_word:
-        return None
-    near_lon, near_lat = (lon, lat) if lon is not None else NO_CENTRE
-    some_words = words.any_word != words.every_word  # more than one word filters
-    all_every = words.every_word_names <= FEW_NAMES
-    all_any = some_words and words.any_word_names <= FEW_NAMES
+def _bounds(jurisdiction_ids: frozenset[int] | None) -> dict:
     return {
-        "q": q,
-        "every_word": words.every_word,
-        "any_word": words.any_word,
-        "all_every": all_every,
-        "all_any": all_any,
-        "nearest_any": not all_every or (some_words and not all_any),
-        # With every full match in hand, the nearest names only add partial matches.
-        "nearest": NEAREST_NAMES if not all_every else NEAREST_NAMES // 4,
-        "lon": lon,
-        "lat": lat,
-        "near_lon": near_lon,
-        "near_lat": near_lat,
         "scope": None if jurisdiction_ids is None else sorted(jurisdiction_ids),
-        "limit": limit,
+        "few_names": FEW_NAMES,
+        "nearest_names": NEAREST_NAMES,
     }
 
 
@@ -145,19 +111,9 @@ def search_text(
     jurisdiction_ids: frozenset[int] | None = None,
     limit: int = 10,
 ) -> list[dict]:
-    """Rows of the word search (areas joined), best first."""
-    params = search_params(
-        session, q=q, lon=lon, lat=lat, jurisdiction_ids=jurisdiction_ids, limit=limit
-    )
-    if params is None:
-        return []
-    # A few hundred rows: starting parallel workers costs more than the whole query (measured
-    # 100+ ms under load). Session-level and put back after, because the API's read session
-    # is autocommit (a SET LOCAL would end with its own statement).
-    previous = session.execute(SERIAL_PLANS_SQL).scalar()
-    rows = [dict(row) for row in session.execute(SEARCH_SQL, params).mappings()]
-    session.execute(RESTORE_PLANS_SQL, {"previous": previous})
-    return rows
+    """Rows of the word search (areas joined), best first: one statement."""
+    params = {"q": q, "lon": lon, "lat": lat, "limit": limit, **_bounds(jurisdiction_ids)}
+    return [dict(row) for row in session.execute(SEARCH_SQL, params).mappings()]
 
 
 def _check(q: str, lon: float | None, lat: float | None) -> str:
@@ -203,15 +159,13 @@ def search_places(
     if code := find_plus_code(q):
         return [_plus_code_result(session, code, lon=lon, lat=lat)]
     anchor, landmark = split_fillers(q)
-    near = _near_results(session, anchor, landmark, lon, lat, jurisdiction_ids, limit)
-    rows = search_text(
-        session,
-        q=landmark or anchor,
-        lon=lon,
-        lat=lat,
-        jurisdiction_ids=jurisdiction_ids,
-        limit=limit,
-    )
+    if landmark:
+        near, rows = _near_search(session, anchor, landmark, lon, lat, jurisdiction_ids, limit)
+    else:
+        near = []
+        rows = search_text(
+            session, q=anchor, lon=lon, lat=lat, jurisdiction_ids=jurisdiction_ids, limit=limit
+        )
     results, seen = [], set()
     for result in near + [_result(r) for r in rows]:
         # The same place from two lists (police CSV and landmark CSV, OSM and CSV).
@@ -222,30 +176,27 @@ def search_places(
     return results[:limit]
 
 
-def _near_results(session, anchor, landmark, lon, lat, jurisdiction_ids, limit) -> list[dict]:  # noqa: ANN001
-    """'B near A': B's matches nearest the best match of A, each saying it is near A."""
-    if not landmark:
-        return []
-    anchors = search_text(
-        session, q=anchor, lon=lon, lat=lat, jurisdiction_ids=jurisdiction_ids, limit=1
-    )
-    if not anchors:
-        return []
-    best = anchors[0]
-    rows = search_text(
-        session,
-        q=landmark,
-        lon=best["lon"],
-        lat=best["lat"],
-        jurisdiction_ids=jurisdiction_ids,
-        limit=max(limit, 20),
-    )
-    if not rows:
-        return []
-    top = max(r["score"] for r in rows)
-    close = [r for r in rows if r["score"] >= top - 0.25]
+def _near_search(session, anchor, landmark, lon, lat, jurisdiction_ids, limit):  # noqa: ANN001, ANN202
+    """'B near A': B's matches nearest the best match of A (each saying it is near A),
+    and B's matches nearest the map centre; one statement."""
+    params = {
+        "anchor": anchor,
+        "landmark": landmark,
+        "lon": lon,
+        "lat": lat,
+        "limit": limit,
+        "near_limit": max(limit, 20),
+        **_bounds(jurisdiction_ids),
+    }
+    near_rows, rows = [], []
+    for row in session.execute(NEAR_SQL, params).mappings():
+        (near_rows if row["list"] == "near" else rows).append(dict(row))
+    if not near_rows:
+        return [], rows
+    top = max(r["score"] for r in near_rows)
+    close = [r for r in near_rows if r["score"] >= top - 0.25]
     close.sort(key=lambda r: r["distance_m"] if r["distance_m"] is not None else 1e12)
-    return [_result(r, near=best["name"]) for r in close[:3]]
+    return [_result(r, near=r["near_name"]) for r in close[:3]], rows
 
 
 def _plus_code_result(session: Session, code, *, lon, lat) -> dict:  # noqa: ANN001
