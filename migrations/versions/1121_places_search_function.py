@@ -13,14 +13,14 @@ The where-it-is columns stay a lookup for the ten results (0.4 ms in all, measur
 boundary import needs no recomputation of every place.
 
 Revision ID: 1121
-Revises: 1520
+Revises: 1405
 Create Date: 2026-12-04
 """
 
 from alembic import op
 
 revision = "1121"
-down_revision = "1520"
+down_revision = "1405"
 branch_labels = None
 depends_on = None
 
