@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from core.db import make_session_factory, session_scope
 from core.mqtt import BrokerLink
@@ -34,6 +35,23 @@ def link(settings):  # noqa: ANN001, ANN201
     broker.stop()
 
 
+@pytest.fixture
+def phone_unit(engine) -> Iterator[tuple[int, str]]:  # noqa: ANN001
+    """A committed OwnTracks unit (the worker must see it), deleted after the test.
+
+    Requested before db_session, so it is deleted after that transaction is rolled back (the
+    test's transaction holds the unit's row); left behind it would be recommended elsewhere.
+    """
+    with session_scope(make_session_factory(engine)) as session:
+        phone = create_unit(
+            session, call_sign=f"OT-{uuid.uuid4().hex[:8]}", kind="R2", tracker_kind="owntracks"
+        )
+        ids = phone.id, phone.call_sign
+    yield ids
+    with session_scope(make_session_factory(engine)) as session:
+        session.execute(delete(Unit).where(Unit.id == ids[0]))
+
+
 def _location(lon: float, lat: float, tst: int) -> bytes:
     """owntracks_location_android.json at the given place and time."""
     return json.dumps(json.loads(payload("owntracks_location_android.json")) | {
@@ -53,16 +71,12 @@ def _linked(engine, unit_id: int, state: bool) -> bool:  # noqa: ANN001
 
 
 def test_owntracks_unit_is_recommended_and_acknowledges_on_the_phone_page(
-    api_client, user_client, db_session, area, settings, engine, job_listener, link
+    phone_unit, api_client, user_client, db_session, area, settings, engine, job_listener, link
 ) -> None:
     settings = settings.model_copy(
         update={"owntracks_topic_root": f"{settings.mqtt_topic_root}/owntracks"}
     )
-    with session_scope(make_session_factory(engine)) as session:  # the worker must see it
-        phone = create_unit(
-            session, call_sign=f"OT-{uuid.uuid4().hex[:8]}", kind="R2", tracker_kind="owntracks"
-        )
-        phone_id, sign = phone.id, phone.call_sign
+    phone_id, sign = phone_unit
     siaga = make_unit(db_session, lon=INCIDENT_LON + 0.004, lat=INCIDENT_LAT, home=area.polsek_west)
     created = api_client.post("/api/incidents", json=incident_body()).json()
     base = f"/api/incidents/{created['id']}"
