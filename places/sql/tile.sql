@@ -17,13 +17,21 @@ WITH bounds AS (
     SELECT ST_AsMVTGeom(ST_Transform(p.geom, 3857), b.env, 4096, 64, true) AS geom,
            p.name, p.kind, coalesce(p.category, '') AS category
     FROM places p, bounds b
-    WHERE p.geom && b.box AND p.kind <> 'amenity=police' AND :z >= 15
+    -- Samsat, Satpol PP, private security: tagged amenity=police in OSM, drawn as places.
+    WHERE p.geom && b.box AND :z >= 15
+      AND (p.kind <> 'amenity=police' OR p.tags->>'unit_level' = 'not_polri_station')
 ), police_layer AS (
     SELECT ST_AsMVTGeom(ST_Transform(p.geom, 3857), b.env, 4096, 64, true) AS geom,
            p.name, coalesce(p.tags->>'unit_level', '') AS unit_level
     FROM places p, bounds b
     WHERE p.geom && b.box AND p.kind = 'amenity=police' AND :z >= 10
       AND coalesce(p.tags->>'unit_level', '') <> 'not_polri_station'
+      -- The police icon is for Polri only: not the OSM copy of a name the police list
+      -- marks as no Polri station (within ~200 m: a GiST lookup, not a scan).
+      AND NOT EXISTS (SELECT 1 FROM places n
+                      WHERE n.geom && ST_Expand(p.geom, 0.002)
+                        AND n.kind = 'amenity=police' AND n.name = p.name
+                        AND n.tags->>'unit_level' = 'not_polri_station')
 ), areas_layer AS (
     SELECT ST_AsMVTGeom(ST_Transform(ST_SimplifyPreserveTopology(a.geom, b.pixel), 3857),
                         b.env, 4096, 64, true) AS geom,

@@ -110,3 +110,14 @@ def test_import_invalidates_the_cache(engine: Engine, tmp_path, osm_source: str)
         f["properties"].get("name") for f in mapbox_vector_tile.decode(after)["streets"]["features"]
     }
     assert "Jalan Segar" in names
+
+
+def test_satpol_pp_is_drawn_as_a_place_not_a_police_station(
+    db_session: Session, balikpapan: dict
+) -> None:
+    # Tagged amenity=police in OSM; the police list marks it as no Polri station.
+    name = "Satuan Polisi Pamong Praja Balikpapan"
+    x, y = tile_of(116.8265543, -1.2772418, 15)
+    layers = mapbox_vector_tile.decode(render_tile(db_session, z=15, x=x, y=y))
+    assert name not in {f["properties"]["name"] for f in layers["police"]["features"]}
+    assert name in {f["properties"]["name"] for f in layers["places"]["features"]}
