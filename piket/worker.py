@@ -1,4 +1,5 @@
-"""The piket worker: escalates unacknowledged forwards, makes and flags due daily reports."""
+"""The piket worker: escalates unacknowledged forwards, makes and flags due daily reports,
+numbers LPs a crashed desk left pending."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from core.heartbeat import record_beat
 from core.settings import Settings
 from piket.forwards import escalate_overdue_forwards
 from piket.report import run_due_reports
+from spkt.laporan_polisi import number_stale_pending
 
 log = logging.getLogger("siaga.piket.worker")
 HEARTBEAT_EVERY_S = 5.0
@@ -29,6 +31,9 @@ def run_tick(
     """One pass; the caller commits."""
     now = now or datetime.now(UTC)
     counts = {"forwards_escalated": len(escalate_overdue_forwards(session, now=now))}
+    # LPs a desk left without their number (it died between its two steps): the SPKT desk
+    # works the same shifts, so the duty worker sweeps them (spkt/laporan_polisi.py).
+    counts["lps_numbered"] = number_stale_pending(session, now=now)
     if reports:
         done = run_due_reports(session, settings, now=now)
         counts.update(reports_made=len(done["made"]), reports_flagged=len(done["flagged"]))

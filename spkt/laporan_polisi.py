@@ -19,7 +19,7 @@ lock is then held until that transaction ends).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import bindparam, select, text
@@ -47,7 +47,13 @@ _REQUEST_SQL = text((SQL_DIR / "request_lp.sql").read_text()).bindparams(
     bindparam("content", type_=JSONB),
     bindparam("sttlp_content", type_=JSONB),
 )
-_PENDING_KEYS_SQL = text("SELECT DISTINCT jurisdiction_id, series, year FROM spkt_lp_requests")
+_PENDING_KEYS_SQL = text(
+    "SELECT DISTINCT jurisdiction_id, series, year FROM spkt_lp_requests"
+    " WHERE issued_at < CAST(:before AS timestamptz)"
+)
+# A desk numbers its own LP within a second of its request; one still pending after this was
+# left by a desk that died between its two steps (the sweep leaves younger ones to the desk).
+STALE_REQUEST = timedelta(seconds=30)
 
 
 def _check_allowed(session: Session, report: Report, model: str) -> dict | None:
@@ -162,9 +168,16 @@ def issue_laporan_polisi(
     return number_laporan_polisi(session, request=request)
 
 
-def number_all_pending(session: Session) -> int:
-    """Number every pending LP of every unit (after a desk died between its two steps)."""
-    keys = session.execute(_PENDING_KEYS_SQL).all()
+def number_all_pending(session: Session, *, before: datetime | None = None) -> int:
+    """Number every pending LP of every unit requested before `before` (default: all), left
+    by a desk that died between its two steps. The caller commits."""
+    keys = session.execute(_PENDING_KEYS_SQL, {"before": before or datetime.now(UTC)}).all()
     return sum(
         len(number_pending(session, jurisdiction_id=j, series=s, year=y)) for j, s, y in keys
     )
+
+
+def number_stale_pending(session: Session, *, now: datetime | None = None) -> int:
+    """The periodic sweep (the piket worker): number the LPs pending longer than
+    STALE_REQUEST, with every other pending LP of their unit. The caller commits."""
+    return number_all_pending(session, before=(now or datetime.now(UTC)) - STALE_REQUEST)

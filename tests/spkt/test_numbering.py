@@ -254,3 +254,40 @@ def test_an_lp_left_pending_by_a_desk_that_died_is_numbered_by_the_sweep(
         session.commit()
     number, lp_number, logged = _numbers_of(engine, [report_id])[report_id]
     assert number.startswith("LP/A/1/") and lp_number == number and logged == 1
+
+
+def test_the_piket_worker_numbers_an_lp_a_crashed_request_left_pending(
+    engine, settings, committed_tree
+) -> None:  # noqa: ANN001
+    """A desk committed its LP and died before its number; nobody else issues in that unit.
+    The running piket worker numbers it; an LP requested a moment ago is left to its desk."""
+    from datetime import UTC, datetime, timedelta
+
+    from piket.worker import run_worker
+
+    (old, fresh) = _ready_reports(engine, committed_tree, 2)
+    with Session(engine, expire_on_commit=False) as session:
+        report = get_report(session, report_id=old[1], scope_ids=None, lock=True)
+        body = LaporanPolisiCreate(model="A", signer=signer())
+        crashed_at = datetime.now(UTC) - timedelta(minutes=2)
+        request_laporan_polisi(session, report=report, data=body, actor=old[0], at=crashed_at)
+        session.commit()
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=run_worker, args=(settings,), kwargs={"tick_s": 0.2, "stop": stop}
+    )
+    worker.start()
+    try:
+        deadline = time.monotonic() + 15
+        while _numbers_of(engine, [old[1]])[old[1]][0] is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        _request_committed(engine, fresh[0], fresh[1])  # a desk mid-issue: its own to number
+        time.sleep(0.6)  # three ticks
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    number, lp_number, logged = _numbers_of(engine, [old[1]])[old[1]]
+    assert number is not None and number.startswith("LP/A/1/"), number
+    assert lp_number == number and logged == 1
+    with Session(engine) as session:
+        assert pending_request(session, report_id=fresh[1]) is not None
