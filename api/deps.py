@@ -295,6 +295,19 @@ def _assigned_jurisdictions(session: Session, unit_id: int) -> set[int]:
     return {next(i for i in row if i is not None) for row in rows if any(row)}
 
 
+def audit_change(session: Session, scope: Scope, action: str, **detail: object) -> None:
+    """Record a change the caller was allowed to make (user, credential, tracker, key changes)."""
+    record_audit(
+        session,
+        action=action,
+        decision="allow",
+        user_id=scope.user_id,
+        username=scope.username,
+        role=scope.role,
+        detail=detail,
+    )
+
+
 def _audit(
     session: Session,
     request: Request,

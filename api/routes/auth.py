@@ -11,8 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import auth
-from api.audit import record_audit
-from api.deps import AccessDenied, Scope, bearer_token, client_ip, get_scope, get_session
+from api.deps import (
+    AccessDenied,
+    Scope,
+    audit_change,
+    bearer_token,
+    client_ip,
+    get_scope,
+    get_session,
+)
 from api.models import ROLES, SecurityAudit, User
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -187,7 +194,9 @@ def wall_credential(
         kind="wall",
         name=body.name,
     )
-    _audit_change(session, scope, "wall_credential_issued", user)
+    audit_change(
+        session, scope, "wall_credential_issued", target=user.username, target_role=user.role
+    )
     session.commit()
     return TokenOut.of(issued)
 
@@ -217,7 +226,7 @@ def create_user(
 ) -> UserOut:
     """Add a user (administrators only); the password is stored as an argon2id hash."""
     user = auth.create_user(session, **body.model_dump())
-    _audit_change(session, scope, "user_created", user)
+    audit_change(session, scope, "user_created", target=user.username, target_role=user.role)
     session.commit()
     return UserOut.of(user)
 
@@ -230,7 +239,7 @@ def disable_user(
 ) -> UserOut:
     """Disable a user; their tokens stop working at once."""
     user = auth.disable_user(session, username=username)
-    _audit_change(session, scope, "user_disabled", user)
+    audit_change(session, scope, "user_disabled", target=user.username, target_role=user.role)
     session.commit()
     return UserOut.of(user)
 
@@ -243,7 +252,7 @@ def enable_user(
 ) -> UserOut:
     """Enable a disabled user again; they log in anew (older tokens stay invalid)."""
     user = auth.enable_user(session, username=username)
-    _audit_change(session, scope, "user_enabled", user)
+    audit_change(session, scope, "user_enabled", target=user.username, target_role=user.role)
     session.commit()
     return UserOut.of(user)
 
@@ -256,15 +265,3 @@ def audit_log(
     """The latest security decisions, newest first (administrators only)."""
     rows = session.scalars(select(SecurityAudit).order_by(SecurityAudit.id.desc()).limit(limit))
     return [AuditOut.model_validate(row, from_attributes=True) for row in rows]
-
-
-def _audit_change(session: Session, scope: Scope, action: str, user: User) -> None:
-    record_audit(
-        session,
-        action=action,
-        decision="allow",
-        user_id=scope.user_id,
-        username=scope.username,
-        role=scope.role,
-        detail={"target": user.username, "target_role": user.role},
-    )

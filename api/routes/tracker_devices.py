@@ -6,24 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from api.audit import record_audit
-from api.deps import Scope, get_scope, get_session
+from api.deps import Scope, audit_change, get_scope, get_session
 from tracking import devices, service
 from tracking.schemas import TrackerDeviceCreate, TrackerDeviceIssued, TrackerDeviceOut
 
 router = APIRouter(prefix="/api/units/{unit_id}/devices", tags=["tracking"])
-
-
-def _audit(session: Session, scope: Scope, action: str, **detail: object) -> None:
-    record_audit(
-        session,
-        action=action,
-        decision="allow",
-        user_id=scope.user_id,
-        username=scope.username,
-        role=scope.role,
-        detail=detail,
-    )
 
 
 def _out(row: devices.DeviceRow) -> TrackerDeviceOut:
@@ -61,7 +48,7 @@ def add_unit_device(
         label=body.label,
         issued_by=f"user:{scope.username or scope.user_id}",
     )
-    _audit(session, scope, "tracker_device_added", call_sign=unit.call_sign,
+    audit_change(session, scope, "tracker_device_added", call_sign=unit.call_sign,
            protocol=body.protocol, device_id=row.id)  # fmt: skip
     listed = devices.device_row(session, row)
     session.commit()
@@ -84,7 +71,7 @@ def revoke_unit_device(
     """Stop accepting the device's reports (kept for the record, marked revoked)."""
     service.get_unit(session, unit_id=unit_id, jurisdiction_ids=scope.jurisdiction_ids)
     row = devices.revoke_device(session, device_id=device_id, unit_id=unit_id)
-    _audit(session, scope, "tracker_device_revoked", device_id=row.id, protocol=row.protocol)
+    audit_change(session, scope, "tracker_device_revoked", device_id=row.id, protocol=row.protocol)
     listed = devices.device_row(session, row)
     session.commit()
     return _out(listed)
