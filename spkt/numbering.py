@@ -5,7 +5,9 @@ month in Roman numerals and the year of issue (in the unit's local time), then t
 up to its Polda. The counter row is taken with INSERT .. ON CONFLICT DO UPDATE in the caller's
 transaction: a second desk waits on the row lock and gets the next number, and a transaction
 that rolls back takes its number with it, so there is no gap and no duplicate. LPs, the
-contended series, are numbered in batches after their issue commits (spkt/laporan_polisi.py).
+contended series, are not numbered here: spkt_number_lp() (migration 1405) numbers every
+committed pending request of the unit, series and year in one statement under the key's
+advisory lock (spkt/laporan_polisi.py); the piket worker numbers those a dead desk left pending.
 """
 
 from __future__ import annotations
