@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     # The trackers' own listener (`siaga trackers-http`): Traccar's usual port for OsmAnd.
     trackers_http_host: str = "127.0.0.1"
     trackers_http_port: int = Field(5055, ge=1, le=65535)
+    # An HTTP tracker (Traccar Client, a Traccar server's device) holds no connection and leaves
+    # no will: its link goes down after this long without a fix (tracking/link_freshness.py).
+    # Traccar Client set up by Siaga's QR code reports every 30 s and at least once a minute.
+    tracker_http_silence_s: float = Field(180.0, gt=0)
     # Ingest limits: the largest tracker message decoded (below the broker's own limit, which
     # closes the connection; this one only rejects and counts the message), and the window in
     # which a repeated /ack or /status message (same topic and payload) counts as a duplicate.

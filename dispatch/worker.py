@@ -1,4 +1,5 @@
-"""The dispatch worker: escalation timers, job ack timeout / re-send / alert, GPS arrival."""
+"""The dispatch worker: escalation timers, job ack timeout / re-send / alert, GPS arrival,
+silent HTTP trackers' links."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from core.mqtt import BrokerLink
 from core.settings import Settings
 from dispatch.escalation import escalate_overdue
 from dispatch.monitor import apply_tracker_events, detect_arrivals, resend_unacknowledged
+from tracking.link_freshness import mark_silent_links_down
 
 log = logging.getLogger("siaga.dispatch.worker")
 HEARTBEAT_EVERY_S = 5.0
@@ -39,7 +41,9 @@ def run_tick(session: Session, link: BrokerLink, settings: Settings) -> dict[str
         ack_timeout_s=settings.dispatch_ack_timeout_s,
         max_sends=settings.dispatch_job_max_sends,
     )
+    links_down = mark_silent_links_down(session, silence_s=settings.tracker_http_silence_s)
     return {
+        "links_down": len(links_down),
         "escalated": len(escalated),
         "events": events,
         "arrived": arrived,

@@ -2,7 +2,7 @@
 
 The fixes are published at QoS 1 on the unit's own location topic, in the project's location
 JSON (what tracking.decode reads) with the sender's payload kept as `raw`; a Traccar event's
-link state goes to the unit's retained link topic. The caller answers the tracker only once
+link state goes to the unit's link topic. The caller answers the tracker only once
 the broker acknowledged every message: from then on the broker's durability promise holds,
 and the ingest worker filters and stores the fix exactly like one a tracker sent over MQTT
 (one filter state per unit, the same writer, duplicates absorbed by the history's key).
@@ -60,9 +60,9 @@ def publish_report(
     """Publish the report's fixes (and link state); return the fixes sent once all are acked.
 
     A report with fixes means the device is connected now: unless the unit's link is known
-    to be up already, "online" goes to its retained link topic too (an HTTP tracker has no
-    MQTT connection and no will; a Traccar deviceOffline event, or the fix going stale, is
-    what says it went away).
+    to be up already, "online" goes to its link topic too (an HTTP tracker has no MQTT
+    connection and no will; a Traccar deviceOffline event, or its silence, judged by
+    tracking.link_freshness, is what says it went away).
     ServiceUnavailable if the broker is away or does not acknowledge in time: the tracker
     keeps the report and sends it again (a repeat is absorbed as a duplicate).
     """
@@ -75,8 +75,12 @@ def publish_report(
     infos = [link.publish(location, message, qos=1) for message in messages]
     state = _link_state(report, link_known_up=link_known_up)
     if state is not None:
+        # Not retained: a retained "online" read again by a new ingest session would raise a
+        # link that fell silent since (tracking/link_freshness.py). The empty retained message
+        # clears one that an earlier version left; the ingest passes over it.
         topic = unit_topic(topic_root, call_sign, "link")
-        infos.append(link.client.publish(topic, state, qos=1, retain=True))
+        infos.append(link.client.publish(topic, state, qos=1))
+        infos.append(link.client.publish(topic, b"", qos=1, retain=True))
     _wait_acknowledged(infos)
     return len(report.fixes)
 

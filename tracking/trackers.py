@@ -3,7 +3,8 @@
 One module owns the rule. A 'siaga' tracker (the project's protocol, tracking/simulator.py)
 acknowledges each job on /ack; an OwnTracks app or a hardware tracker (OsmAnd, Traccar)
 cannot, so its unit's jobs are shown and acknowledged on the crew's phone page (/unit), and
-its link is judged by fix freshness and its will, never by a /link topic it does not have.
+its link is judged by fix freshness and its will (OwnTracks: `_type=lwt`; an HTTP tracker's
+silence: tracking/link_freshness.py), never by a /link topic it does not have.
 """
 
 from __future__ import annotations
