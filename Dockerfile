@@ -1,5 +1,5 @@
-# Siaga 110 application image: the API, the workers (ingest, dispatch, piket), the fleet
-# simulator and the one-shot jobs (migrate, demo data) share it.
+# Siaga 110 application image: the API, the trackers' HTTP input, the workers (ingest,
+# dispatch, piket), the fleet simulator and the one-shot jobs (migrate, demo data) share it.
 # Stage 1: the web map's front-end packages, served locally, never from a CDN.
 FROM node:20-slim AS webassets
 WORKDIR /webmap
@@ -43,6 +43,6 @@ RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/siaga siaga \
  && chmod 0700 /var/lib/siaga \
  && chmod 0755 /usr/local/bin/siaga-entrypoint
 USER siaga
-EXPOSE 8000
+EXPOSE 8000 5055
 ENTRYPOINT ["siaga-entrypoint"]
 CMD ["siaga", "api"]

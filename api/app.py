@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         listener.start()
         # Unique per app: containers all run as pid 1, and tests run two apps in one process.
         client_id = f"siaga-api-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        app.state.broker = BrokerLink(settings.mqtt_dsn(), client_id)
+        app.state.broker = BrokerLink(settings.mqtt_dsn("api"), client_id)
         app.state.broker.start()
         # Everything built so far lives as long as the process: keep it out of the cyclic
         # collector's full passes, which otherwise show up as multi-millisecond request stalls.

@@ -34,7 +34,7 @@ def create_tracker_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
         client_id = f"siaga-trackers-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        app.state.broker = BrokerLink(settings.mqtt_dsn(), client_id)
+        app.state.broker = BrokerLink(settings.mqtt_dsn("trackers"), client_id)
         app.state.broker.start()
         try:
             yield

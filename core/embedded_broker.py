@@ -34,10 +34,16 @@ from core.settings import Settings
 BROKER_BINARY = "/usr/sbin/nats-server"
 BROKER_USER = "nats"  # the Debian package's system user; the server runs as it under root
 MQTT_SERVICE_USER = "siaga-service"
-# Platform broker accounts: the service account (API, simulator, tests), the ingest worker and
-# dispatch. Their passwords are generated into <account>_password files beside the broker.
+# Platform broker accounts, one per kind of process, each granted only the topics its code
+# uses (service_users); a process names its own with settings.mqtt_dsn(account). "service" may
+# use everything under siaga/: tests, benchmarks and operator tools only, never a deployed
+# process (deploy/nats/nats.conf has no such user). Their passwords are generated into
+# <account>_password files beside the broker.
 SERVICE_ACCOUNTS = {
     "service": MQTT_SERVICE_USER,
+    "api": "siaga-api",
+    "trackers": "siaga-trackers",
+    "simulator": "siaga-simulator",
     "ingest": "siaga-ingest",
     "dispatch": "siaga-dispatch",
 }
@@ -128,18 +134,27 @@ def broker_user(username: str, password_hash: str, publish: list[str], subscribe
 
 
 def service_users(settings: Settings, passwords: dict[str, str]) -> list[str]:
-    """The platform accounts: service (everything under siaga/), ingest (reads), dispatch.
+    """The platform accounts (SERVICE_ACCOUNTS), each with the (publish, subscribe) topics its
+    process uses; no one but the simulator and the ingest subscribes to anything.
 
-    The ingest reads every unit topic through one subscription (tracking.worker.subscriptions,
+    api: jobs (dispatch/assign.send_jobs), the crew page's phone fixes and the HTTP trackers'
+    fixes and link state (tracking/http_ingest.py); trackers: the HTTP trackers' only; the
+    simulator: what a unit's tracker sends, and its jobs; dispatch: jobs it re-sends. The
+    ingest reads every unit topic through one subscription (tracking.worker.subscriptions,
     which says why); it passes over the jobs it sees there.
     """
     units = f"{settings.mqtt_topic_root}/units/+"
     # An MQTT `root/#` also matches `root` itself: nats-server checks both subjects.
     owntracks = [settings.owntracks_topic_root, f"{settings.owntracks_topic_root}/#"]
+    http_uplink = [f"{units}/location", f"{units}/link"]
+    tracker_uplink = [f"{units}/{kind}" for kind in ("location", "ack", "status", "link")]
     grants = {
         "service": (["siaga/#"], ["siaga/#"]),
+        "api": ([f"{units}/jobs", *http_uplink], []),
+        "trackers": (http_uplink, []),
+        "simulator": (tracker_uplink, [f"{units}/jobs"]),
         "ingest": ([], [f"{units}/+", f"{units}/location/+", *owntracks]),
-        "dispatch": ([f"{units}/jobs"], [f"{units}/{kind}" for kind in ("ack", "status", "link")]),
+        "dispatch": ([f"{units}/jobs"], []),
     }
     return [
         broker_user(SERVICE_ACCOUNTS[a], broker_password_hash(passwords[a]), *grants[a])

@@ -142,8 +142,9 @@ class Settings(BaseSettings):
     def mqtt_dsn(self, account: str = "service") -> str:
         """MQTT URL (mqtt://user:password@host:port): SIAGA_MQTT_URL, or the embedded broker's.
 
-        account: the embedded broker's 'service', 'ingest' or 'dispatch' account (each with
-        its own ACL); SIAGA_MQTT_URL is used for all of them when set.
+        account: the embedded broker's account of the calling process (SERVICE_ACCOUNTS in
+        core/embedded_broker.py, each with its own ACL); SIAGA_MQTT_URL is used for all of them
+        when set (docker-compose.yml gives each service its own).
         """
         if self.mqtt_url:
             return self.mqtt_url

@@ -9,35 +9,47 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import socket
+import subprocess
 import tomllib
+import uuid
+from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
+import paho.mqtt.client as mqtt
 import pytest
 import typer
 import yaml
 
-from core.embedded_broker import SERVICE_ACCOUNTS, service_users
+from core.embedded_broker import BROKER_BINARY, SERVICE_ACCOUNTS, service_users
 from core.settings import PROJECT_ROOT, Settings
+from tests.conftest import wait_until
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"
 ENTRYPOINT = PROJECT_ROOT / "deploy/entrypoint.sh"
 BROKER_CONF = PROJECT_ROOT / "deploy/nats/nats.conf"
 ENV_EXAMPLE = PROJECT_ROOT / ".env.example"
-LONG_RUNNING = {"db", "broker", "api", "ingest", "dispatch", "piket", "simulator"}
+LONG_RUNNING = {"db", "broker", "api", "trackers", "ingest", "dispatch", "piket", "simulator"}
 ONE_SHOT = {"migrate", "demo"}
-# Services that talk to the broker -> their account (core/embedded_broker.py SERVICE_ACCOUNTS).
+# The services whose code talks to the broker (settings.mqtt_dsn callers: api/app.py,
+# api/tracker_app.py, tracking/worker.py, dispatch/worker.py, tracking/simulator.py) -> their
+# account in core/embedded_broker.py SERVICE_ACCOUNTS. migrate, piket and demo use none.
 BROKER_CLIENTS = {
-    "api": "service",
-    "migrate": "service",
-    "demo": "service",
-    "simulator": "service",
+    "api": "api",
+    "trackers": "trackers",
     "ingest": "ingest",
     "dispatch": "dispatch",
-    "piket": "dispatch",
+    "simulator": "simulator",
 }
+# The embedded broker's account of tests, benchmarks and tools: never a deployed service's.
+TOOLS_ACCOUNT = "service"
+# The MQTT topic trees of the platform, as broker subjects (Settings' defaults).
+TOPIC_ROOTS = ("siaga.", "owntracks")
 STATE_DIR = "/var/lib/siaga"
 VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)([^}]*))?\}")
 
@@ -203,40 +215,242 @@ def test_database_credentials_agree() -> None:
     assert db_env["POSTGRES_PASSWORD"] == "secret-of-siaga_db_password"
 
 
-def _broker_users() -> dict[str, str]:
-    """User name -> the line of deploy/nats/nats.conf that defines it."""
-    return dict(re.findall(r'^\s*\{user: "([^"]+)", (.*)$', BROKER_CONF.read_text(), re.M))
+def _broker_users() -> dict[str, dict]:
+    """User name -> its entry in deploy/nats/nats.conf (one JSON line each; the password, a
+    `$VARIABLE` that nats-server substitutes, is given as the variable's name)."""
+    users = {}
+    for line in BROKER_CONF.read_text().splitlines():
+        if line.strip().startswith('{"user":'):
+            entry = json.loads(re.sub(r'"password": \$(\w+)', r'"password": "\1"', line))
+            users[entry["user"]] = entry
+    return users
 
 
-def test_each_service_uses_its_broker_account() -> None:
-    """Each worker has its own account; the API and its helpers share the service account."""
+# The broker's listeners inside the compose network, by URL scheme (SIAGA_MQTT_URL; the
+# ingest's SIAGA_NATS_URL reads JetStream with the same account).
+BROKER_LISTENERS = {"SIAGA_MQTT_URL": ("mqtt", 1883), "SIAGA_NATS_URL": ("nats", 4222)}
+
+
+def _broker_login(service: dict) -> tuple[str, str] | None:
+    """(user, password) a service's settings log into the broker with, or None."""
+    env = service.get("environment", {})
+    logins = set()
+    for variable, (scheme, port) in BROKER_LISTENERS.items():
+        if variable in env:
+            target = urlsplit(env[variable])
+            assert (target.scheme, target.hostname, target.port) == (scheme, "broker", port)
+            logins.add((target.username, target.password))
+    assert len(logins) <= 1, logins  # one account per service, whichever the listener
+    return logins.pop() if logins else None
+
+
+def _embedded_users() -> dict[str, dict]:
+    """The embedded broker's platform accounts as core/embedded_broker.py writes them."""
+    passwords = {account: "x" for account in SERVICE_ACCOUNTS}
+    entries = [json.loads(line) for line in service_users(Settings(), passwords)]
+    return {entry["user"]: entry for entry in entries}
+
+
+def test_each_service_uses_its_own_broker_account() -> None:
     services = _services()
     users = _broker_users()
     broker_env = services["broker"]["environment"]
     for name, account in BROKER_CLIENTS.items():
-        target = urlsplit(services[name]["environment"]["SIAGA_MQTT_URL"])
-        assert (target.hostname, target.port) == ("broker", 1883), name
-        assert target.username == SERVICE_ACCOUNTS[account], name
-        variable = re.search(r"password: \$(\w+)", users[target.username]).group(1)
-        # The password the service sends is the one the broker reads for that account.
-        assert target.password == broker_env[variable], name
-    # The ingest worker may publish nothing.
-    assert 'publish: ["_siaga_nothing"]' in users[SERVICE_ACCOUNTS["ingest"]]
+        username, password = _broker_login(services[name])
+        assert username == SERVICE_ACCOUNTS[account], name
+        # The password the service sends is the one the broker reads for that account
+        # (quoted for nats-server's parser, see test_broker_accepts_each_service_alone).
+        assert broker_env[users[username]["password"]] == f'"{password}"', name
+        assert password == f"secret-of-{users[username]['password'].lower()}", name
+
+
+def test_no_two_services_share_a_broker_account() -> None:
+    services = _services()
+    logins = {name: _broker_login(s) for name, s in services.items() if name != "broker"}
+    used = [login[0] for login in logins.values() if login is not None]
+    assert len(used) == len(set(used)), used
+    # Every account of nats.conf is used, by exactly one service, and has its own password.
+    users = _broker_users()
+    assert sorted(used) == sorted(users)
+    variables = [entry["password"] for entry in users.values()]
+    assert len(variables) == len(set(variables)), variables
+    broker_env = services["broker"]["environment"]
+    assert set(broker_env) == set(variables)
+    assert len(set(broker_env.values())) == len(broker_env)
+
+
+def test_services_without_broker_traffic_get_no_broker_credentials() -> None:
+    """migrate, piket and demo never connect: no URL, no broker password in their settings."""
+    services = _services()
+    secrets = {v.strip('"') for v in services["broker"]["environment"].values()}
+    raw = _raw()["services"]
+    for name, service in services.items():
+        if name in BROKER_CLIENTS or name == "broker":
+            continue
+        env = service.get("environment", {})
+        assert not any(k.startswith(("SIAGA_MQTT", "SIAGA_NATS")) for k in env), name
+        assert not any(s in str(v) for v in env.values() for s in secrets), name
+        assert "MQTT" not in json.dumps(raw[name]), name
+    assert {"migrate", "piket", "demo"} <= set(services) - set(BROKER_CLIENTS)
 
 
 def test_broker_accounts_match_the_embedded_broker() -> None:
-    """Same users and subject permissions as core/embedded_broker.py gives its own broker."""
-    users = _broker_users()
-    assert set(users) == set(SERVICE_ACCOUNTS.values())
-    embedded = [
-        json.loads(line) for line in service_users(Settings(), {a: "x" for a in SERVICE_ACCOUNTS})
-    ]
-    for entry in embedded:
-        line = users[entry["user"]]
-        assert '"MQTT"' in line
-        for kind in ("publish", "subscribe"):
-            granted = re.search(rf"{kind}: \[([^\]]*)\]", line).group(1)
-            assert json.loads(f"[{granted}]") == entry["permissions"][kind], (entry["user"], kind)
+    """Each deployed account has exactly the permissions core/embedded_broker.py gives the
+    same process, and every embedded account but the tools' one is deployed."""
+    users, embedded = _broker_users(), _embedded_users()
+    expected = {SERVICE_ACCOUNTS[a] for a in SERVICE_ACCOUNTS if a != TOOLS_ACCOUNT}
+    assert set(users) == expected
+    assert SERVICE_ACCOUNTS[TOOLS_ACCOUNT] not in users
+    for user, entry in users.items():
+        for key in ("allowed_connection_types", "permissions"):
+            assert entry[key] == embedded[user][key], (user, key)
+    # The narrowest grants the code needs: only the simulator and the ingest subscribe, only
+    # the API and dispatch send jobs, and no one publishes over a whole topic tree.
+    grants = {u: {k: _allowed(g) for k, g in e["permissions"].items()} for u, e in users.items()}
+    subscribers = {u for u, g in grants.items() if g["subscribe"] != ["$MQTT.sub.>"]}
+    assert subscribers == {SERVICE_ACCOUNTS["simulator"], SERVICE_ACCOUNTS["ingest"]}
+    job_senders = {u for u, g in grants.items() if "siaga.units.*.jobs" in g["publish"]}
+    assert job_senders == {SERVICE_ACCOUNTS["api"], SERVICE_ACCOUNTS["dispatch"]}
+    topics = [s for g in grants.values() for s in g["publish"] if s.startswith(TOPIC_ROOTS)]
+    assert topics and not any(">" in subject for subject in topics), topics
+
+
+def _allowed(grant: list[str] | dict) -> list[str]:
+    """The subjects a permission allows (nats-server takes a list or {allow, deny})."""
+    return grant["allow"] if isinstance(grant, dict) else grant
+
+
+def _broker_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    return _compose(env)["services"]["broker"]["environment"]
+
+
+def _nats_server() -> str:
+    if not Path(BROKER_BINARY).is_file():
+        pytest.skip(f"{BROKER_BINARY} not installed (Debian package nats-server)")
+    return BROKER_BINARY
+
+
+def test_nats_server_accepts_the_broker_config() -> None:
+    """`nats-server -t` with the broker service's environment; without one password it refuses."""
+    binary = _nats_server()
+    check = [binary, "-c", str(BROKER_CONF), "-t"]
+    run = subprocess.run(check, env=_broker_env(), capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0, run.stderr
+    env = dict(_broker_env())
+    del env["SIAGA_MQTT_TRACKERS_PASSWORD"]
+    run = subprocess.run(check, env=env, capture_output=True, text=True, timeout=30)
+    assert run.returncode != 0 and "SIAGA_MQTT_TRACKERS_PASSWORD" in run.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def compose_broker(tmp_path: Path) -> Iterator[tuple[int, dict]]:
+    """nats-server running deploy/nats/nats.conf as the broker service would, on free local
+    ports (a wrapper config overrides only the listeners and the store), with passwords that
+    nats-server would misread unquoted: digits only, a leading "-", a leading digit."""
+    binary = _nats_server()
+    odd = ["4711", "-Zq9_x", "1e5x", "-1", "8-8_a"]
+    env = _example_env()
+    for name, value in zip(sorted(n for n in env if "MQTT" in n), odd, strict=False):
+        env[name] = value
+    services = _compose(env)["services"]
+    shutil.copy(BROKER_CONF, tmp_path / "nats.conf")
+    port = _free_port()
+    (tmp_path / "local.conf").write_text(
+        'include "nats.conf"\n'
+        f"listen: 127.0.0.1:{_free_port()}\nhttp: 127.0.0.1:{_free_port()}\n"
+        f'jetstream {{\n  store_dir: "{tmp_path / "data"}"\n}}\n'
+        f"mqtt {{\n  host: 127.0.0.1\n  port: {port}\n}}\n"
+    )
+    server = subprocess.Popen(
+        [binary, "-c", str(tmp_path / "local.conf")],
+        env=services["broker"]["environment"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_until(lambda: _port_open(port) or server.poll() is not None, message="broker up")
+        assert server.poll() is None, server.stderr.read().decode()  # type: ignore[union-attr]
+        yield port, services
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class Client:
+    """A paho 3.1.1 client logged in with a compose service's SIAGA_MQTT_URL (or a given user)."""
+
+    def __init__(self, port: int, username: str, password: str) -> None:
+        self.client = mqtt.Client(
+            callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
+            client_id=f"compose-{uuid.uuid4().hex[:8]}",
+            protocol=mqtt.MQTTv311,
+        )
+        self.client.username_pw_set(username, password)
+        self.result: list[bool] = []
+        self.messages: list[tuple[str, bytes]] = []
+        self.subacks: list[int] = []
+        self.client.on_subscribe = lambda c, u, mid, rcs, p: self.subacks.append(mid)
+        self.client.on_connect = lambda c, u, f, rc, p: self.result.append(not rc.is_failure)
+        self.client.on_connect_fail = lambda c, u: self.result.append(False)
+        self.client.on_message = lambda c, u, m: self.messages.append((m.topic, m.payload))
+        self.client.connect_async("127.0.0.1", port)
+        self.client.loop_start()
+        wait_until(lambda: self.result, message=f"CONNACK for {username}")
+
+    @classmethod
+    def of(cls, port: int, service: dict) -> Client:
+        username, password = _broker_login(service)
+        return cls(port, username, password)
+
+    def subscribe(self, topic: str) -> None:
+        mid = self.client.subscribe(topic, qos=1)[1]
+        wait_until(lambda: mid in self.subacks, message=f"SUBACK for {topic}")
+
+    def publish(self, topic: str, payload: bytes) -> None:
+        self.client.publish(topic, payload, qos=1).wait_for_publish(timeout=10)
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def test_broker_accepts_each_service_alone(compose_broker: tuple[int, dict]) -> None:
+    """Each service logs in with its own URL; no one logs in with another's password; a job
+    the API sends reaches the simulated unit, one the trackers' account sends does not."""
+    port, services = compose_broker
+    mqtt_clients = [n for n in BROKER_CLIENTS if "SIAGA_MQTT_URL" in services[n]["environment"]]
+    clients = {name: Client.of(port, services[name]) for name in mqtt_clients}
+    try:
+        assert {name: c.result for name, c in clients.items()} == {n: [True] for n in clients}
+        api_password = _broker_login(services["api"])[1]
+        intruder = Client(port, SERVICE_ACCOUNTS["dispatch"], api_password)
+        intruder.close()
+        assert intruder.result == [False]
+        simulator = clients["simulator"]
+        simulator.subscribe("siaga/units/P1/jobs")
+        clients["trackers"].publish("siaga/units/P1/jobs", b"forged")
+        clients["api"].publish("siaga/units/P1/jobs", b"job")
+        wait_until(lambda: simulator.messages, message="job at the simulator")
+        clients["dispatch"].publish("siaga/units/P1/jobs", b"resent")
+        wait_until(lambda: len(simulator.messages) >= 2, message="second job")
+        assert simulator.messages == [
+            ("siaga/units/P1/jobs", b"job"),
+            ("siaga/units/P1/jobs", b"resent"),
+        ]
+    finally:
+        for client in clients.values():
+            client.close()
 
 
 def test_first_admin_is_created_by_the_migrate_service() -> None:
@@ -330,3 +544,49 @@ def test_interpolation_matches_compose() -> None:
     assert interpolate("${A}-${B:-d}-$${A}", env) == "x-d-${A}"
     with pytest.raises(MissingVariable, match="B: set B"):
         interpolate("${B:?set B}", env)
+
+
+def _run_entrypoint(tmp_path: Path, service: dict) -> subprocess.CompletedProcess:
+    """deploy/entrypoint.sh with a service's command and environment; `siaga` itself is a
+    stand-in that only says it ran (the image's real one needs the whole compose set)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "siaga").write_text('#!/bin/sh\necho "ran siaga $*"\n')
+    (bin_dir / "siaga").chmod(0o755)
+    env = {**service["environment"], "SIAGA_STATE_DIR": str(tmp_path / "state")}
+    env["PATH"] = f"{bin_dir}:/usr/bin:/bin"
+    argv = ["sh", str(ENTRYPOINT), *service["command"]]
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30)
+
+
+def test_entrypoint_wants_a_broker_url_exactly_where_the_code_connects(tmp_path: Path) -> None:
+    for name, service in _services().items():
+        if name in {"db", "broker"}:
+            continue
+        run = _run_entrypoint(tmp_path, service)
+        assert run.returncode == 0 and "ran siaga" in run.stdout, (name, run.stderr)
+        without = {**service, "environment": dict(service["environment"])}
+        without["environment"].pop("SIAGA_MQTT_URL", None)
+        run = _run_entrypoint(tmp_path, without)
+        if name in BROKER_CLIENTS and "SIAGA_MQTT_URL" in service["environment"]:
+            assert run.returncode != 0 and "SIAGA_MQTT_URL" in run.stderr, name
+        else:
+            assert run.returncode == 0, (name, run.stderr)
+
+
+def test_trackers_service_serves_the_http_trackers() -> None:
+    """`siaga trackers-http` (OsmAnd / Traccar Client and Traccar forwarding) on port 5055."""
+    services = _services()
+    trackers = services["trackers"]
+    env = trackers["environment"]
+    assert trackers["command"] == ["siaga", "trackers-http"]
+    assert env["SIAGA_TRACKERS_HTTP_HOST"] == "0.0.0.0"
+    assert f"5055:{env['SIAGA_TRACKERS_HTTP_PORT']}" in trackers["ports"]
+    assert f"127.0.0.1:{env['SIAGA_TRACKERS_HTTP_PORT']}/health" in str(trackers["healthcheck"])
+    # The forwarding secret comes from .env (required: an empty one would refuse Traccar).
+    for name in ("trackers", "api"):
+        secret = services[name]["environment"]["SIAGA_TRACCAR_FORWARD_SECRET"]
+        assert secret == "secret-of-siaga_traccar_forward_secret", name
+    assert set(trackers["depends_on"]) == {"migrate", "db", "broker"}
+    defaults = Settings.model_fields
+    assert defaults["trackers_http_port"].default == 5055

@@ -117,7 +117,9 @@ class Fleet:
         return unit_topic(self.settings.mqtt_topic_root, unit.call_sign, kind)
 
     def _client(self, client_id: str, will_unit: SimUnit | None) -> mqtt.Client:
-        client, target, props = make_client(self.settings.mqtt_dsn(), client_id, persistent=False)
+        client, target, props = make_client(
+            self.settings.mqtt_dsn("simulator"), client_id, persistent=False
+        )
         if will_unit is not None:
             client.will_set(self.topic(will_unit, "link"), b"offline", qos=1, retain=True)
         client.on_connect = self._on_connect

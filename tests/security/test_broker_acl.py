@@ -268,3 +268,51 @@ def test_broker_internal_subjects_are_not_reachable_as_topics(
     finally:
         spy.close()
         service.close()
+
+
+def test_platform_accounts_reach_only_their_process_topics(broker: Settings) -> None:
+    """The API, the trackers' input, dispatch and the simulator have their own accounts, each
+    with only what its code publishes or reads (core/embedded_broker.service_users)."""
+    root = broker.mqtt_topic_root
+    unit = f"{root}/units/P1"
+    accounts = ("api", "trackers", "dispatch", "simulator", "ingest")
+    probe = {
+        a: Probe(broker.mqtt_port, f"siaga-{a}", _account_password(broker, a)) for a in accounts
+    }
+    try:
+        assert all(p.connected for p in probe.values())
+        for account in ("api", "trackers", "dispatch"):  # publishers only
+            probe[account].subscribe(f"{root}/units/+/jobs", f"{root}/units/+/ack")
+            assert probe[account].subacks[-1] == [0x80, 0x80], account
+        probe["simulator"].subscribe(f"{unit}/jobs", f"{unit}/location")
+        assert probe["simulator"].subacks[-1] == [1, 0x80]
+        probe["ingest"].subscribe(f"{root}/units/+/+")
+        probe["trackers"].publish(f"{unit}/jobs", "forged-by-trackers")
+        probe["simulator"].publish(f"{unit}/jobs", "self-assigned")
+        probe["dispatch"].publish(f"{unit}/location", "not-a-tracker")
+        probe["api"].publish(f"{unit}/ack", "not-the-crew")
+        probe["api"].publish(f"{unit}/jobs", "job")
+        probe["api"].publish(f"{unit}/location", "phone-fix")
+        probe["trackers"].publish(f"{unit}/location", "http-fix")
+        probe["trackers"].publish(f"{unit}/link", "online")
+        probe["simulator"].publish(f"{unit}/ack", "acked")
+        probe["dispatch"].publish(f"{unit}/jobs", "resent")
+        probe["simulator"].publish(f"{unit}/status", "marker")
+        wait_until(lambda: (f"{unit}/status", b"marker") in probe["ingest"].messages)
+        assert probe["ingest"].messages == [
+            (f"{unit}/jobs", b"job"),
+            (f"{unit}/location", b"phone-fix"),
+            (f"{unit}/location", b"http-fix"),
+            (f"{unit}/link", b"online"),
+            (f"{unit}/ack", b"acked"),
+            (f"{unit}/jobs", b"resent"),
+            (f"{unit}/status", b"marker"),
+        ]
+        wait_until(lambda: len(probe["simulator"].messages) >= 2, message="jobs at the simulator")
+        assert probe["simulator"].messages == [
+            (f"{unit}/jobs", b"job"),
+            (f"{unit}/jobs", b"resent"),
+        ]
+    finally:
+        for client in probe.values():
+            client.close()
