@@ -7,8 +7,9 @@ COPY webmap/package.json webmap/package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
 FROM python:3.12-slim
+# No embedded PostGIS or broker in a container: they are compose's db and broker services.
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    SIAGA_STATE_DIR=/var/lib/siaga
+    SIAGA_STATE_DIR=/var/lib/siaga SIAGA_EMBEDDED_SERVICES=false
 # WeasyPrint (PDF documents) needs Pango; fonts for documents and labels are local;
 # osm2pgsql imports the demo's OpenStreetMap streets (siaga demo-data).
 RUN apt-get update \

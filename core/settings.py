@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.errors import SetupError
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -18,6 +20,10 @@ class Settings(BaseSettings):
     # Unset: use the embedded cluster/broker that `siaga services up` runs under state_dir.
     database_url: str | None = None
     mqtt_url: str | None = None
+    # False in the Docker image: PostGIS and the broker are other containers, so a process
+    # without SIAGA_DATABASE_URL / SIAGA_MQTT_URL fails naming it instead of falling back to
+    # embedded ones (docker-compose.yml gives a broker URL only to services that use one).
+    embedded_services: bool = True
     state_dir: Path = PROJECT_ROOT / ".state"
     pg_port: int = Field(55432, ge=1, le=65535)
     mqtt_port: int = Field(51883, ge=1, le=65535)
@@ -135,6 +141,8 @@ class Settings(BaseSettings):
         """SQLAlchemy URL: SIAGA_DATABASE_URL, or the embedded cluster's."""
         if self.database_url:
             return self.database_url
+        if not self.embedded_services:
+            raise SetupError("SIAGA_DATABASE_URL is not set (and there is no embedded cluster)")
         from core.embedded import embedded_database_url
 
         return embedded_database_url(self)
@@ -148,13 +156,18 @@ class Settings(BaseSettings):
         """
         if self.mqtt_url:
             return self.mqtt_url
+        if not self.embedded_services:
+            raise SetupError(
+                "SIAGA_MQTT_URL is not set: this process has no broker account (and there is "
+                "no embedded broker)"
+            )
         from core.embedded_broker import embedded_mqtt_url
 
         return embedded_mqtt_url(self, account)
 
     @property
     def uses_embedded_db(self) -> bool:
-        return not self.database_url
+        return not self.database_url and self.embedded_services
 
     @property
     def nats_client_port(self) -> int:
@@ -169,7 +182,7 @@ class Settings(BaseSettings):
 
     @property
     def uses_embedded_mqtt(self) -> bool:
-        return not self.mqtt_url
+        return not self.mqtt_url and self.embedded_services
 
 
 def get_settings(**overrides: object) -> Settings:

@@ -25,9 +25,11 @@ import pytest
 import typer
 import yaml
 
-from core.embedded_broker import BROKER_BINARY, SERVICE_ACCOUNTS, service_users
+from core.embedded_broker import BROKER_BINARY, SERVICE_ACCOUNTS, ensure_broker, service_users
+from core.errors import InvalidInput, SetupError
 from core.settings import PROJECT_ROOT, Settings
 from tests.conftest import wait_until
+from tracking.credentials import apply_to_broker
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"
@@ -590,3 +592,37 @@ def test_trackers_service_serves_the_http_trackers() -> None:
     assert set(trackers["depends_on"]) == {"migrate", "db", "broker"}
     defaults = Settings.model_fields
     assert defaults["trackers_http_port"].default == 5055
+
+
+def _image_env() -> dict[str, str]:
+    """The SIAGA_* variables the Dockerfile's ENV sets in every container."""
+    block = re.search(r"^ENV ((?:.*\\\n)*.*)$", DOCKERFILE.read_text(), re.M).group(1)
+    return dict(re.findall(r"(SIAGA_\w+)=(\S+)", block))
+
+
+def _container_settings(service: dict) -> Settings:
+    """The Settings a container of `service` builds: the image's ENV, then compose's."""
+    env = {**_image_env(), **service["environment"]}
+    fields = {k.removeprefix("SIAGA_").lower(): v for k, v in env.items() if k.startswith("SIAGA_")}
+    return Settings(**{k: v for k, v in fields.items() if k in Settings.model_fields})
+
+
+def test_containers_never_fall_back_to_embedded_services() -> None:
+    """Without a broker URL a container has no broker: asking for one names the setting
+    (never quietly an embedded broker's URL, nor unit accounts written to files nobody reads)."""
+    assert _image_env()["SIAGA_EMBEDDED_SERVICES"] == "false"
+    for name, service in _services().items():
+        if name in {"db", "broker"}:
+            continue
+        settings = _container_settings(service)
+        assert not settings.uses_embedded_db and not settings.uses_embedded_mqtt, name
+        assert settings.database_dsn() == service["environment"]["SIAGA_DATABASE_URL"], name
+        if name in BROKER_CLIENTS:
+            assert settings.mqtt_dsn() == service["environment"]["SIAGA_MQTT_URL"], name
+            continue
+        with pytest.raises(SetupError, match="SIAGA_MQTT_URL"):
+            settings.mqtt_dsn()
+        with pytest.raises(SetupError, match="SIAGA_MQTT_URL"):
+            ensure_broker(settings)
+        with pytest.raises(InvalidInput, match="SIAGA_MQTT_URL"):
+            apply_to_broker(None, settings)  # type: ignore[arg-type]  # refused before any query
