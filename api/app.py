@@ -32,6 +32,7 @@ from api.routes import (
     spkt,
     tiles,
     tracker_devices,
+    tracker_keys,
     trackers_http,
     tracking,
 )
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tiles,
         trackers_http,
         tracker_devices,
+        tracker_keys,
     ):
         # Every route passes the central policy (api/policy.py); unknown routes are denied.
         app.include_router(module.router, dependencies=[Depends(require_access)])

@@ -106,6 +106,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/units/{unit_id}/devices"): rule(UNIT_ADMINS),
     ("POST", "/api/units/{unit_id}/devices"): rule(UNIT_ADMINS),
     ("DELETE", "/api/units/{unit_id}/devices/{device_id}"): rule(UNIT_ADMINS),
+    # a unit's OwnTracks encryption key: the same admins; the key is never read back
+    ("GET", "/api/units/{unit_id}/owntracks-key"): rule(UNIT_ADMINS),
+    ("PUT", "/api/units/{unit_id}/owntracks-key"): rule(UNIT_ADMINS),
+    ("DELETE", "/api/units/{unit_id}/owntracks-key"): rule(UNIT_ADMINS),
     # dispatch: operators act, commanders watch, a unit updates its own assignment only
     ("POST", "/api/incidents"): rule(OPERATORS | ADMIN),
     ("GET", "/api/incidents"): rule(WATCHERS),
@@ -158,6 +162,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/commander"): PUBLIC,
     ("GET", "/planner"): PUBLIC,
     ("GET", "/unit"): PUBLIC,
+    ("GET", "/trackers"): PUBLIC,
     ("GET", "/static/{path:path}"): PUBLIC,
     ("GET", "/api/map/jurisdictions"): rule(STAFF | SPKT_READERS),
     # planner: aggregates (and exports) within the caller's scope

@@ -138,3 +138,20 @@ class TrackerDeviceIssued(TrackerDeviceOut):
 
     identifier: str
     config_url: str | None = None
+
+
+class OwnTracksKeyIn(BaseModel):
+    """The passphrase typed into the OwnTracks app (Preferences > Advanced > Encryption key)."""
+
+    owntracks_key: str = Field(min_length=1, max_length=32, examples=["k3y-dari-admin-polres"])
+
+
+class OwnTracksKeyOut(BaseModel):
+    """Whether the unit's OwnTracks messages can be opened; the key itself is never shown."""
+
+    unit_id: int
+    call_sign: str
+    tracker_kind: str
+    key_set: bool
+    set_at: datetime | None = None
+    set_by: str | None = None

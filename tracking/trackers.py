@@ -9,6 +9,7 @@ silence: tracking/link_freshness.py), never by a /link topic it does not have.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Text, delete, func, select
@@ -60,11 +61,35 @@ def set_tracker_kind(session: Session, *, unit: Unit, tracker_kind: str) -> None
     session.flush()
 
 
+@dataclass(frozen=True, slots=True)
+class OwnTracksKeyInfo:
+    """Whether a unit has an OwnTracks key, since when and from whom; never the key itself."""
+
+    key_set: bool
+    set_at: datetime | None = None
+    set_by: str | None = None
+
+
+def check_owntracks_key(passphrase: str) -> bytes:
+    """The passphrase's UTF-8 bytes; InvalidInput unless 1-32 bytes of printable text."""
+    try:
+        data = passphrase.encode()
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            "kunci OwnTracks bukan teks UTF-8 yang sah", field="owntracks_key"
+        ) from None
+    if not 1 <= len(data) <= 32:
+        raise InvalidInput("kunci OwnTracks harus 1 sampai 32 byte", field="owntracks_key")
+    if any(not ch.isprintable() for ch in passphrase):
+        raise InvalidInput(
+            "kunci OwnTracks tidak boleh memuat karakter kendali", field="owntracks_key"
+        )
+    return data
+
+
 def set_owntracks_key(session: Session, *, unit: Unit, passphrase: str, set_by: str = "") -> None:
     """Store the unit's OwnTracks encryption passphrase (the apps use at most 32 bytes)."""
-    size = len(passphrase.encode())
-    if not 1 <= size <= 32:
-        raise InvalidInput("kunci OwnTracks harus 1 sampai 32 byte", field="owntracks_key")
+    check_owntracks_key(passphrase)
     row = {"unit_id": unit.id, "owntracks_key": passphrase, "set_by": set_by}
     statement = insert(UnitTrackerKey).values(**row)
     session.execute(
@@ -91,3 +116,15 @@ def owntracks_keys(session: Session, unit_ids: list[int]) -> dict[int, str]:
         )
     )
     return {unit_id: key for unit_id, key in rows}
+
+
+def owntracks_key_info(session: Session, *, unit_id: int) -> OwnTracksKeyInfo:
+    """Whether the unit has an OwnTracks key (set_at, set_by), without reading it out."""
+    row = session.execute(
+        select(UnitTrackerKey.set_at, UnitTrackerKey.set_by).where(
+            UnitTrackerKey.unit_id == unit_id
+        )
+    ).one_or_none()
+    if row is None:
+        return OwnTracksKeyInfo(key_set=False)
+    return OwnTracksKeyInfo(key_set=True, set_at=row.set_at, set_by=row.set_by)
