@@ -92,3 +92,10 @@ def test_only_unit_administrators_of_the_unit_s_area_manage_its_key(
     assert api_client.put(url, json=body, headers=local).status_code == 200
     assert owntracks_keys(db_session, [unit.id]) == {unit.id: KEY}
     assert api_client.put("/api/units/999999/owntracks-key", json=body).status_code == 404
+
+
+def test_an_out_of_range_unit_id_is_a_clean_refusal(api_client):
+    for method in ("get", "put", "delete"):
+        extra = {"json": {"owntracks_key": KEY}} if method == "put" else {}
+        answer = getattr(api_client, method)("/api/units/99999999999999999/owntracks-key", **extra)
+        assert answer.status_code in (404, 422), (method, answer.text)
