@@ -38,9 +38,10 @@ RUN pip install --no-cache-dir -e .
 COPY deploy/entrypoint.sh /usr/local/bin/siaga-entrypoint
 # The state folder (token secret fallback, road data, demo user list) belongs to the
 # container user; a named volume mounted here starts with this owner and mode.
+# /var/lib/siaga-broker: the units' broker accounts (the migrate service's broker-units volume).
 RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/siaga siaga \
- && mkdir -p /var/lib/siaga \
- && chown siaga:siaga /var/lib/siaga \
+ && mkdir -p /var/lib/siaga /var/lib/siaga-broker \
+ && chown siaga:siaga /var/lib/siaga /var/lib/siaga-broker \
  && chmod 0700 /var/lib/siaga \
  && chmod 0755 /usr/local/bin/siaga-entrypoint
 USER siaga

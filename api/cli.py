@@ -158,7 +158,12 @@ def _apply(session: Session, settings: Settings) -> None:
     from tracking.credentials import apply_to_broker
 
     reloaded = apply_to_broker(session, settings)
-    typer.echo("broker reloaded" if reloaded else "broker not running: files written for its start")
+    if settings.broker_units_file is not None:
+        typer.echo(f"{settings.broker_units_file} written: the broker reloads it within seconds")
+    else:
+        typer.echo(
+            "broker reloaded" if reloaded else "broker not running: files written for its start"
+        )
 
 
 @credentials_app.command("issue")

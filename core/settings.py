@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     # without SIAGA_DATABASE_URL / SIAGA_MQTT_URL fails naming it instead of falling back to
     # embedded ones (docker-compose.yml gives a broker URL only to services that use one).
     embedded_services: bool = True
+    # Docker: the file the broker service reads the units' own accounts from (the broker-units
+    # volume; deploy/nats/broker.sh reloads on a change); set, `siaga units credentials` writes
+    # it instead of an embedded broker's files.
+    broker_units_file: Path | None = None
     state_dir: Path = PROJECT_ROOT / ".state"
     pg_port: int = Field(55432, ge=1, le=65535)
     mqtt_port: int = Field(51883, ge=1, le=65535)

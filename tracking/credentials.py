@@ -159,15 +159,17 @@ def render_unit_users(
 
 
 def apply_to_broker(session: Session, settings: Settings) -> bool:
-    """Rewrite the embedded broker's password and ACL files; True if a running broker reloaded.
+    """Rewrite the embedded broker's password and ACL files, or with SIAGA_BROKER_UNITS_FILE
+    (Docker) that file, which the broker service reloads itself; True if a broker reloaded now.
 
     Call after the credential change is committed (or inside the transaction that makes it:
     the files then show what the session sees).
     """
-    if not settings.uses_embedded_mqtt:
+    if settings.broker_units_file is None and not settings.uses_embedded_mqtt:
         raise InvalidInput(
             "SIAGA_MQTT_URL points at an external broker: its password and ACL files are "
-            "managed there",
+            "managed there (Docker: run it in the migrate service, which has "
+            "SIAGA_BROKER_UNITS_FILE)",
             field="SIAGA_MQTT_URL",
         )
     # Serialise concurrent rewrites (two admins issuing at once) on one advisory lock.
@@ -175,6 +177,10 @@ def apply_to_broker(session: Session, settings: Settings) -> bool:
     users = render_unit_users(
         session, topic_root=settings.mqtt_topic_root, owntracks_root=settings.owntracks_topic_root
     )
+    if settings.broker_units_file is not None:
+        # Docker's broker service watches the file and reloads itself (deploy/nats/broker.sh).
+        atomic_write(settings.broker_units_file, users)
+        return False
     atomic_write(broker_dir(settings) / UNITS_USERS, users)
     assemble_broker_auth(settings)
     return reload_broker(settings)
