@@ -27,6 +27,8 @@ def commit_and_push(
         topic_root=settings.mqtt_topic_root,
         incident_id=incident_id,
         created=created,
+        owntracks_root=settings.owntracks_topic_root,
+        crew_page_url=settings.crew_page_url,
     )
     return [
         {**{c.key: getattr(a, c.key) for c in a.__table__.columns}, "call_sign": u.call_sign}

@@ -110,6 +110,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/units/{unit_id}/owntracks-key"): rule(UNIT_ADMINS),
     ("PUT", "/api/units/{unit_id}/owntracks-key"): rule(UNIT_ADMINS),
     ("DELETE", "/api/units/{unit_id}/owntracks-key"): rule(UNIT_ADMINS),
+    ("PUT", "/api/units/{unit_id}/owntracks-device"): rule(UNIT_ADMINS),
+    ("DELETE", "/api/units/{unit_id}/owntracks-device"): rule(UNIT_ADMINS),
     # dispatch: operators act, commanders watch, a unit updates its own assignment only
     ("POST", "/api/incidents"): rule(OPERATORS | ADMIN),
     ("GET", "/api/incidents"): rule(WATCHERS),

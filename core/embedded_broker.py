@@ -137,20 +137,23 @@ def service_users(settings: Settings, passwords: dict[str, str]) -> list[str]:
     """The platform accounts (SERVICE_ACCOUNTS), each with the (publish, subscribe) topics its
     process uses; no one but the simulator and the ingest subscribes to anything.
 
-    api: jobs (dispatch/assign.send_jobs), the crew page's phone fixes and the HTTP trackers'
-    fixes and link state (tracking/http_ingest.py); trackers: the HTTP trackers' only; the
-    simulator: what a unit's tracker sends, and its jobs; dispatch: jobs it re-sends. The
-    ingest reads every unit topic through one subscription (tracking.worker.subscriptions,
-    which says why); it passes over the jobs it sees there.
+    api: jobs (dispatch/assign.send_jobs) and OwnTracks apps' job notices, the crew page's
+    phone fixes and the HTTP trackers' fixes and link state (tracking/http_ingest.py);
+    trackers: the HTTP trackers' only; the simulator: what a unit's tracker sends, and its
+    jobs; dispatch: jobs it re-sends. The ingest reads every unit topic through one
+    subscription (tracking.worker.subscriptions, which says why); it passes over the jobs it
+    sees there.
     """
     units = f"{settings.mqtt_topic_root}/units/+"
     # An MQTT `root/#` also matches `root` itself: nats-server checks both subjects.
     owntracks = [settings.owntracks_topic_root, f"{settings.owntracks_topic_root}/#"]
     http_uplink = [f"{units}/location", f"{units}/link"]
+    # A new job's notice to an OwnTracks app (tracking.jobs.notify_owntracks_job).
+    owntracks_cmd = f"{settings.owntracks_topic_root}/+/+/cmd"
     tracker_uplink = [f"{units}/{kind}" for kind in ("location", "ack", "status", "link")]
     grants = {
         "service": (["siaga/#"], ["siaga/#"]),
-        "api": ([f"{units}/jobs", *http_uplink], []),
+        "api": ([f"{units}/jobs", *http_uplink, owntracks_cmd], []),
         "trackers": (http_uplink, []),
         "simulator": (tracker_uplink, [f"{units}/jobs"]),
         "ingest": ([], [f"{units}/+", f"{units}/location/+", *owntracks]),

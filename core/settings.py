@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     # no will: its link goes down after this long without a fix (tracking/link_freshness.py).
     # Traccar Client set up by Siaga's QR code reports every 30 s and at least once a minute.
     tracker_http_silence_s: float = Field(180.0, gt=0)
+    # The crew page as the phones reach it (e.g. https://siaga.polres.example/unit): the link
+    # in the job notice an OwnTracks app (iOS) shows; unset, the notice only names the page.
+    crew_page_url: str = ""
     # Ingest limits: the largest tracker message decoded (below the broker's own limit, which
     # closes the connection; this one only rejects and counts the message), and the window in
     # which a repeated /ack or /status message (same topic and payload) counts as a duplicate.

@@ -228,8 +228,11 @@ def send_jobs(
     topic_root: str,
     incident_id: int,
     created: list[tuple[Assignment, Unit]],
+    owntracks_root: str = "owntracks",
+    crew_page_url: str = "",
 ) -> None:
-    """Publish the jobs of assignments just committed for one incident."""
+    """Publish the jobs of assignments just committed for one incident; an OwnTracks unit's
+    app gets a notice with a link to the crew page (tracking.jobs.notify_owntracks_job)."""
     incident = get_incident(session, incident_id=incident_id)
     for assignment, unit in created:
         send_job(
@@ -241,3 +244,19 @@ def send_jobs(
             now=assignment.last_sent_at,
             tracker_kind=unit.tracker_kind,
         )
+        if unit.tracker_kind == "owntracks":
+            from tracking.jobs import notify_owntracks_job
+
+            notify_owntracks_job(link, session, owntracks_root=owntracks_root,
+                                 crew_page_url=crew_page_url, unit_id=unit.id,
+                                 call_sign=unit.call_sign, notice=job_notice(incident))  # fmt: skip
+
+
+def job_notice(incident: Incident) -> str:
+    """One line for a phone's notification: number, category, priority, address."""
+    from dispatch.taxonomy import CATEGORIES, PRIORITIES
+
+    category = CATEGORIES.get(incident.category, incident.category)
+    priority = PRIORITIES.get(incident.priority, str(incident.priority))
+    where = f" · {incident.address}" if incident.address else ""
+    return f"Siaga 110: tugas baru #{incident.id} · {category} ({priority}){where}"

@@ -155,3 +155,10 @@ class OwnTracksKeyOut(BaseModel):
     key_set: bool
     set_at: datetime | None = None
     set_by: str | None = None
+    device: str | None = Field(None, description="the app's Device ID: where job notices go")
+
+
+class OwnTracksDeviceIn(BaseModel):
+    """The app's Device ID (Preferences > Connection > Identification), e.g. `hp`."""
+
+    device: str = Field(min_length=1, max_length=64, examples=["hp"])

@@ -9,6 +9,7 @@ silence: tracking/link_freshness.py), never by a /link topic it does not have.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,8 @@ from core.errors import InvalidInput
 from tracking.models import Unit
 
 TRACKER_KINDS = ("siaga", "owntracks", "hardware")
+# An OwnTracks Device ID as one MQTT topic level the broker accepts (no dots, no wildcards).
+DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 ACKNOWLEDGING_KINDS = frozenset({"siaga"})
 TRACKER_LABELS = {
     "siaga": "pelacak Siaga (konfirmasi lewat MQTT)",
@@ -38,6 +41,19 @@ class UnitTrackerKey(Base):
         ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
     )
     owntracks_key: Mapped[str] = mapped_column(Text)
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    set_by: Mapped[str] = mapped_column(Text, default="")
+
+
+class UnitOwnTracksDevice(Base):
+    """The Device ID a unit's OwnTracks app publishes under: owntracks/unit-<CS>/<device>."""
+
+    __tablename__ = "unit_owntracks_devices"
+
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
+    )
+    device: Mapped[str] = mapped_column(Text)
     set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     set_by: Mapped[str] = mapped_column(Text, default="")
 
@@ -68,6 +84,7 @@ class OwnTracksKeyInfo:
     key_set: bool
     set_at: datetime | None = None
     set_by: str | None = None
+    device: str | None = None  # the app's Device ID, where its job notices go
 
 
 def check_owntracks_key(passphrase: str) -> bytes:
@@ -125,6 +142,39 @@ def owntracks_key_info(session: Session, *, unit_id: int) -> OwnTracksKeyInfo:
             UnitTrackerKey.unit_id == unit_id
         )
     ).one_or_none()
+    device = owntracks_device(session, unit_id=unit_id)
     if row is None:
-        return OwnTracksKeyInfo(key_set=False)
-    return OwnTracksKeyInfo(key_set=True, set_at=row.set_at, set_by=row.set_by)
+        return OwnTracksKeyInfo(key_set=False, device=device)
+    return OwnTracksKeyInfo(key_set=True, set_at=row.set_at, set_by=row.set_by, device=device)
+
+
+def set_owntracks_device(session: Session, *, unit: Unit, device: str, set_by: str = "") -> None:
+    """Record the Device ID the unit's OwnTracks app uses (one topic level: letters, digits,
+    - and _; the broker refuses dots)."""
+    if not DEVICE_ID.fullmatch(device):
+        raise InvalidInput(
+            "ID perangkat OwnTracks hanya huruf, angka, - dan _ (1-64 karakter)",
+            field="device",
+        )
+    statement = insert(UnitOwnTracksDevice).values(unit_id=unit.id, device=device, set_by=set_by)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["unit_id"],
+            set_={"device": device, "set_by": set_by, "set_at": func.now()},
+        )
+    )
+
+
+def clear_owntracks_device(session: Session, *, unit: Unit) -> bool:
+    """Forget the unit's OwnTracks Device ID (no job notices to the app); False if none."""
+    result = session.execute(
+        delete(UnitOwnTracksDevice).where(UnitOwnTracksDevice.unit_id == unit.id)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def owntracks_device(session: Session, *, unit_id: int) -> str | None:
+    """The unit's OwnTracks Device ID, if recorded."""
+    return session.scalar(
+        select(UnitOwnTracksDevice.device).where(UnitOwnTracksDevice.unit_id == unit_id)
+    )

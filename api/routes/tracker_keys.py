@@ -1,5 +1,6 @@
-"""A unit's OwnTracks encryption key: status, set or rotate, clear (the admin page /trackers
-and the API). Scoped like the unit itself, audited, and the key is never sent back."""
+"""A unit's OwnTracks app: its encryption key (status, set or rotate, clear; never sent back)
+and its Device ID (where job notices go), on the admin page /trackers and the API. Scoped
+like the unit itself, audited."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from sqlalchemy.orm import Session
 from api.deps import Scope, audit_change, get_scope, get_session
 from tracking import service, trackers
 from tracking.models import Unit
-from tracking.schemas import OwnTracksKeyIn, OwnTracksKeyOut
+from tracking.schemas import OwnTracksDeviceIn, OwnTracksKeyIn, OwnTracksKeyOut
 from webmap.tracker_pages import render_trackers_page
 
 router = APIRouter(tags=["tracking"])
 KEY_PATH = "/api/units/{unit_id}/owntracks-key"
+DEVICE_PATH = "/api/units/{unit_id}/owntracks-device"
 
 
 def _out(session: Session, unit: Unit) -> OwnTracksKeyOut:
@@ -26,6 +28,7 @@ def _out(session: Session, unit: Unit) -> OwnTracksKeyOut:
         key_set=info.key_set,
         set_at=info.set_at,
         set_by=info.set_by,
+        device=info.device,
     )
 
 
@@ -72,6 +75,36 @@ def delete_owntracks_key(
     unit = service.get_unit(session, unit_id=unit_id, jurisdiction_ids=scope.jurisdiction_ids)
     if trackers.clear_owntracks_key(session, unit=unit):
         audit_change(session, scope, "owntracks_key_cleared", call_sign=unit.call_sign,
+                     unit_id=unit.id)  # fmt: skip
+    session.commit()
+    return _out(session, unit)
+
+
+@router.put(DEVICE_PATH, response_model=OwnTracksKeyOut)
+def put_owntracks_device(
+    unit_id: int,
+    body: OwnTracksDeviceIn,
+    session: Session = Depends(get_session),
+    scope: Scope = Depends(get_scope),
+) -> OwnTracksKeyOut:
+    """Record the app's Device ID: a new job's notice goes to owntracks/unit-<CS>/<device>/cmd."""
+    unit = service.get_unit(session, unit_id=unit_id, jurisdiction_ids=scope.jurisdiction_ids)
+    trackers.set_owntracks_device(session, unit=unit, device=body.device,
+                                  set_by=f"user:{scope.username or scope.user_id}")  # fmt: skip
+    audit_change(session, scope, "owntracks_device_set", call_sign=unit.call_sign,
+                 unit_id=unit.id, device=body.device)  # fmt: skip
+    session.commit()
+    return _out(session, unit)
+
+
+@router.delete(DEVICE_PATH, response_model=OwnTracksKeyOut)
+def delete_owntracks_device(
+    unit_id: int, session: Session = Depends(get_session), scope: Scope = Depends(get_scope)
+) -> OwnTracksKeyOut:
+    """Forget the Device ID: no more job notices to the app (the crew page still rings)."""
+    unit = service.get_unit(session, unit_id=unit_id, jurisdiction_ids=scope.jurisdiction_ids)
+    if trackers.clear_owntracks_device(session, unit=unit):
+        audit_change(session, scope, "owntracks_device_cleared", call_sign=unit.call_sign,
                      unit_id=unit.id)  # fmt: skip
     session.commit()
     return _out(session, unit)

@@ -25,9 +25,7 @@ def make_polres(db_session, code: str):
 
 
 def audits(db_session, unit_id: int) -> list[SecurityAudit]:
-    rows = db_session.scalars(
-        select(SecurityAudit).where(SecurityAudit.action.like("owntracks_key_%"))
-    )
+    rows = db_session.scalars(select(SecurityAudit).where(SecurityAudit.action.like("owntracks_%")))
     return [row for row in rows if row.detail.get("unit_id") == unit_id]
 
 
@@ -99,3 +97,19 @@ def test_an_out_of_range_unit_id_is_a_clean_refusal(api_client):
         extra = {"json": {"owntracks_key": KEY}} if method == "put" else {}
         answer = getattr(api_client, method)("/api/units/99999999999999999/owntracks-key", **extra)
         assert answer.status_code in (404, 422), (method, answer.text)
+
+
+def test_the_app_s_device_id_is_recorded_checked_and_audited(api_client, db_session, settings):
+    unit = make_unit(db_session)
+    url = f"/api/units/{unit.id}/owntracks-device"
+    for bad in ("hp.andi", "hp/1", "hp+", "x" * 65, ""):
+        answer = api_client.put(url, json={"device": bad})
+        assert answer.status_code == 422 and answer.json()["field"].endswith("device"), bad
+    assert api_client.put(url, json={"device": "hp-andi"}).json()["device"] == "hp-andi"
+    key = api_client.get(f"/api/units/{unit.id}/owntracks-key").json()
+    assert key["device"] == "hp-andi" and key["key_set"] is False
+    assert api_client.delete(url).json()["device"] is None
+    actions = [row.action for row in audits(db_session, unit.id)]
+    assert actions == ["owntracks_device_set", "owntracks_device_cleared"]
+    commander = make_auth_headers(settings, db_session, "commander")
+    assert api_client.put(url, json={"device": "hp"}, headers=commander).status_code == 403

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from core.db import make_session_factory, session_scope
 from tracking.service import create_unit
-from tracking.trackers import owntracks_keys
+from tracking.trackers import owntracks_device, owntracks_keys
 
 
 @pytest.fixture
@@ -32,10 +32,15 @@ def stored_key(engine, unit_id: int) -> str | None:
         return owntracks_keys(session, [unit_id]).get(unit_id)
 
 
+def stored_device(engine, unit_id: int) -> str | None:
+    with session_scope(make_session_factory(engine)) as session:
+        return owntracks_device(session, unit_id=unit_id)
+
+
 def test_an_operator_sets_rotates_and_clears_a_unit_s_owntracks_key(open_page, polres_unit, engine):
     unit_id, call_sign = polres_unit
     visit = open_page("/trackers", role="polres_operator")
-    visit.allow(422, f"/api/units/{unit_id}/owntracks-key")  # the refused key, on purpose
+    visit.allow(422, f"/api/units/{unit_id}/owntracks-")  # the refused key and device
     answers: list[str] = []
     visit.page.on(
         "response",
@@ -73,6 +78,15 @@ def test_an_operator_sets_rotates_and_clears_a_unit_s_owntracks_key(open_page, p
     page.wait_for_selector('#key-state[data-key-set="0"]')
     assert stored_key(engine, unit_id) is None
     assert not page.is_visible("#key-clear-confirm") and not page.is_visible("#key-clear")
+    # The app's Device ID, where a new job's notice goes; a dot is refused (a topic level).
+    page.fill("#device-input", "hp.andi")
+    page.click("#device-save")
+    page.wait_for_selector("#device-error:not(:empty)")
+    assert "huruf, angka" in page.inner_text("#device-error")
+    page.fill("#device-input", "hp-andi")
+    page.click("#device-save")
+    page.wait_for_selector('#device-state[data-device="hp-andi"]')
+    assert stored_device(engine, unit_id) == "hp-andi"
     row = page.inner_text(f'#units tr[data-id="{unit_id}"]')
     assert call_sign in row and "OwnTracks" in row  # the unit now runs the OwnTracks app
     body = page.inner_text("body")

@@ -1,5 +1,5 @@
 /* Trackers admin page: the units in the user's scope, and per unit its OwnTracks key
-   (status, set or rotate, clear). The key typed or generated here goes to the API once and
+   (status, set or rotate, clear) and the app's Device ID (where job notices go). The key typed or generated here goes to the API once and
    is never read back: the API answers only whether a key is set, when and by whom. */
 (function () {
   "use strict";
@@ -47,6 +47,11 @@
     $("key-save").textContent = info.key_set ? "Ganti kunci" : "Simpan kunci";
     $("key-clear").hidden = !info.key_set;
     $("key-clear-confirm").hidden = true;
+    $("device-state").textContent = info.device
+      ? "Pemberitahuan tugas dikirim ke perangkat " + info.device + "."
+      : "Belum ada ID perangkat: tugas hanya tampil di halaman unit.";
+    $("device-state").dataset.device = info.device || "";
+    $("device-clear").hidden = !info.device;
     $("key-panel").hidden = false;
   }
 
@@ -60,19 +65,23 @@
     if (!state.unit) return;
     $("key-input").value = "";
     $("key-error").textContent = "";
+    $("device-input").value = "";
+    $("device-error").textContent = "";
     renderKey(await S().apiFetch(keyPath()));
   }
 
-  async function change(method, body, done) {
-    $("key-error").textContent = "";
+  async function change(method, body, done, what) {
+    const part = what || "key";
+    $(part + "-error").textContent = "";
+    const path = part === "key" ? keyPath() : "/api/units/" + state.unit.id + "/owntracks-device";
     try {
-      const info = await S().apiFetch(keyPath(), { method, body });
-      $("key-input").value = "";
+      const info = await S().apiFetch(path, { method, body });
+      $(part + "-input").value = "";
       renderKey(info);
       S().toast(done);
       await loadUnits();
     } catch (err) {
-      $("key-error").textContent = err.message;
+      $(part + "-error").textContent = err.message;
     }
   }
 
@@ -100,6 +109,13 @@
       }
       change("PUT", { owntracks_key: key }, "Kunci OwnTracks " + state.unit.call_sign + " disimpan");
     });
+    $("device-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      change("PUT", { device: $("device-input").value.trim() },
+        "ID perangkat " + state.unit.call_sign + " disimpan", "device");
+    });
+    $("device-clear").addEventListener("click", () =>
+      change("DELETE", undefined, "ID perangkat " + state.unit.call_sign + " dihapus", "device"));
     $("key-clear").addEventListener("click", () => { $("key-clear-confirm").hidden = false; });
     $("key-clear-no").addEventListener("click", () => { $("key-clear-confirm").hidden = true; });
     $("key-clear-yes").addEventListener("click", () =>
