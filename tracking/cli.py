@@ -167,6 +167,9 @@ def units_tracker(
         False, "--key-stdin", help="Read the OwnTracks encryption key from stdin"
     ),
     clear_key: bool = typer.Option(False, "--clear-key", help="Remove the OwnTracks key"),
+    device: str | None = typer.Option(
+        None, "--device", help="The OwnTracks app's Device ID (job notices); '' forgets it"
+    ),
 ) -> None:
     """Set what reports for a unit; owntracks and hardware units get their jobs on /unit."""
     import secrets
@@ -175,7 +178,9 @@ def units_tracker(
     from tracking.service import get_unit_by_call_sign
     from tracking.trackers import (
         TRACKER_LABELS,
+        clear_owntracks_device,
         clear_owntracks_key,
+        set_owntracks_device,
         set_owntracks_key,
         set_tracker_kind,
     )
@@ -190,6 +195,10 @@ def units_tracker(
             clear_owntracks_key(session, unit=unit)
         if key is not None:
             set_owntracks_key(session, unit=unit, passphrase=key, set_by="cli")
+        if device:
+            set_owntracks_device(session, unit=unit, device=device, set_by="cli")
+        elif device == "":
+            clear_owntracks_device(session, unit=unit)
     typer.echo(f"{call_sign}: {TRACKER_LABELS[kind]}")
     if generate_key:
         typer.echo(f"OwnTracks encryption key (enter it in the app; shown once): {key}")

@@ -59,3 +59,15 @@ def test_units_tracker_sets_the_kind_and_the_owntracks_key(settings, engine, mon
         assert owntracks_keys(session, [unit_id]) == {}
     bad = runner.invoke(units_app, ["tracker", sign, "pager"])
     assert bad.exit_code == 1 and "jenis pelacak" in bad.output
+    from tracking.trackers import owntracks_device
+
+    device = runner.invoke(units_app, ["tracker", sign, "owntracks", "--device", "hp"])
+    assert device.exit_code == 0, device.output
+    dotted = runner.invoke(units_app, ["tracker", sign, "owntracks", "--device", "hp.1"])
+    assert dotted.exit_code == 1 and "huruf, angka" in dotted.output
+    with session_scope(make_session_factory(engine)) as session:
+        assert owntracks_device(session, unit_id=unit_id) == "hp"
+    forgot = runner.invoke(units_app, ["tracker", sign, "owntracks", "--device", ""])
+    assert forgot.exit_code == 0
+    with session_scope(make_session_factory(engine)) as session:
+        assert owntracks_device(session, unit_id=unit_id) is None
