@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
     def dispatch_worker(
         tick_s: float = typer.Option(1.0, help="Seconds between checks"),
     ) -> None:
-        """Escalation timers, job ack timeout / re-send / alert, GPS arrival detection."""
+        """Escalation, job ack timeout / re-send / alert, GPS arrival, silent HTTP trackers."""
         from dispatch.worker import run_worker
 
         run_worker(get_settings(), tick_s=tick_s)
