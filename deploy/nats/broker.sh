@@ -28,7 +28,7 @@ build() {
   say "refused $units, the running accounts stay: $(nats-server -c "$built.new" -t 2>&1 | tail -1)"
   return 1
 }
-stamp() { cksum "$units" 2>/dev/null || echo none; }
+stamp() { md5sum "$units" 2>/dev/null || echo none; }
 
 last=$(stamp)
 build || cp "$conf" "$built"

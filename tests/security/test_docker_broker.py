@@ -7,6 +7,7 @@ a file nats-server refuses never takes the broker (or the services' accounts) do
 from __future__ import annotations
 
 import re
+import shutil
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -30,6 +31,29 @@ from tests.test_compose import (
 from tracking.credentials import apply_to_broker, issue_credentials, revoke_credentials
 
 BROKER_SCRIPT = PROJECT_ROOT / "deploy/nats/broker.sh"
+# What the script runs besides nats-server; in the nats:alpine image, BusyBox applets.
+SCRIPT_TOOLS = ["sh", "awk", "md5sum", "chown", "cp", "dirname", "kill", "mkdir", "mv", "printf"]
+SCRIPT_TOOLS += ["sleep", "tail"]
+
+
+def _sh(env: dict[str, str]) -> str:
+    """The shell the PATH names (BusyBox's ash where available, as in the image)."""
+    found = shutil.which("sh", path=env["PATH"])
+    assert found is not None
+    return found
+
+
+def _alpine_like_path(folder: Path) -> str:
+    """A PATH with only BusyBox's applets and nats-server, as in the image; without BusyBox,
+    the system's POSIX tools."""
+    busybox = shutil.which("busybox")
+    if busybox is None:
+        return f"{Path(BROKER_BINARY).parent}:/usr/bin:/bin"
+    folder.mkdir()
+    for tool in SCRIPT_TOOLS:
+        (folder / tool).symlink_to(busybox)
+    (folder / "nats-server").symlink_to(BROKER_BINARY)
+    return str(folder)
 
 
 class DockerBroker:
@@ -50,7 +74,7 @@ class DockerBroker:
         )
         env = {
             **self.services["broker"]["environment"],
-            "PATH": f"{Path(BROKER_BINARY).parent}:/usr/bin:/bin",
+            "PATH": _alpine_like_path(tmp_path / "bin"),
             "SIAGA_NATS_CONF": str(conf),
             "SIAGA_NATS_UNITS": str(self.units),
             "SIAGA_NATS_BUILT": str(tmp_path / "built.conf"),
@@ -58,7 +82,7 @@ class DockerBroker:
         }
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                ["sh", str(BROKER_SCRIPT)], env=env, stdout=log, stderr=log
+                ["sh", str(BROKER_SCRIPT)], env=env, stdout=log, stderr=log, executable=_sh(env)
             )
         wait_until(lambda: _port_open(self.port) or self.process.poll() is not None)
         assert self.process.poll() is None, self.log.read_text()
