@@ -13,6 +13,8 @@ packages=(nats-server)
 packages+=(osm2pgsql)
 # WeasyPrint (PDF documents) needs Pango; fonts for documents and map labels are local.
 packages+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core)
+# The Docker broker script (deploy/nats/broker.sh) is tested under BusyBox, as in nats:alpine.
+packages+=(busybox)
 [ -z "${SIAGA_DATABASE_URL:-}" ] && packages+=(postgresql-15 postgresql-15-postgis-3)
 [ "${SIAGA_SKIP_BROWSER:-0}" = 1 ] || packages+=(chromium chromium-driver)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
