@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session
 from dispatch.clock import _minutes
 from dispatch.intake import get_incident, incident_lonlat
 from roads.service import Eta, Roads, estimate_etas, local_hour
+from tracking.link_freshness import link_reason_text
 from tracking.unit_status import DISPATCHABLE
 
 SHORTLIST = 25
 EXCLUDED_SHOWN = 10
 
 _UNIT_COLUMNS = """
-    u.id, u.call_sign, u.kind, u.status, u.link_connected, u.home_jurisdiction_id,
+    u.id, u.call_sign, u.kind, u.status, u.link_connected, u.link_reason, u.home_jurisdiction_id,
     j.parent_id AS home_parent_id, ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat,
     EXTRACT(EPOCH FROM (CAST(:now AS timestamptz) - p.fixed_at)) AS fix_age_s,
     ST_Distance(CAST(p.geom AS geography),
@@ -85,7 +86,8 @@ def _exclusion_reasons(row: dict[str, Any], stale_s: float) -> list[str]:
     if row["status"] not in DISPATCHABLE:
         reasons.append(f"status {row['status']}")
     if not row["link_connected"]:
-        reasons.append("pelacak tidak terhubung")
+        why = link_reason_text(row["link_reason"])
+        reasons.append("pelacak tidak terhubung" + (f" ({why})" if why else ""))
     if row["fix_age_s"] > stale_s:
         reasons.append(f"posisi basi ({_minutes(row['fix_age_s'])} lalu)")
     return reasons

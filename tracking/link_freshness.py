@@ -20,13 +20,22 @@ from sqlalchemy.orm import Session
 
 log = logging.getLogger("siaga.tracking.link")
 SILENT_REASON = "no_fix"
+# What the screens and recommendation say for units.link_reason (the one table of reasons).
+LINK_REASON_TEXT = {SILENT_REASON: "pelacak HTTP tidak melapor"}
+
+
+def link_reason_text(reason: str | None) -> str | None:
+    """The words for a stored link reason (None: no reason recorded)."""
+    return LINK_REASON_TEXT.get(reason) if reason else None
+
+
 # One statement: concurrent sweeps (two dispatch workers) take each unit's row lock in turn,
 # and the second one's recheck finds the link already down, so each fall is logged once.
 # "Heard" is the newest of the latest fix's arrival and the link's last rise (a Traccar
 # deviceOnline event without a fix also counts, for the same silence).
 MARK_SILENT_DOWN = text(
     """
-    UPDATE units AS u SET link_connected = false, link_changed_at = now()
+    UPDATE units AS u SET link_connected = false, link_changed_at = now(), link_reason = 'no_fix'
     FROM (
         SELECT u2.id, GREATEST(u2.link_changed_at, p.received_at) AS heard_at
         FROM units AS u2

@@ -34,6 +34,7 @@ class Unit(Base):
 
     __tablename__ = "units"
     __table_args__ = (
+        CheckConstraint("link_reason IN ('no_fix')", name="link_reason"),
         CheckConstraint("kind IN ('R4', 'R2', 'boat', 'other')", name="kind"),
         CheckConstraint(
             "status IN ('available', 'dispatched', 'en_route', 'on_scene', 'returning', "
@@ -60,6 +61,8 @@ class Unit(Base):
     # kept apart from fix freshness (unit_positions_latest.fixed_at).
     link_connected: Mapped[bool] = mapped_column(Boolean, default=False)
     link_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Why the link is down when Siaga judged it so ('no_fix': tracking/link_freshness.py).
+    link_reason: Mapped[str | None] = mapped_column(Text)
     # What reports for the unit (tracking/trackers.py): only a 'siaga' tracker acknowledges
     # jobs on MQTT; the others' jobs are acknowledged on the crew's phone page.
     tracker_kind: Mapped[str] = mapped_column(Text, default="siaga", server_default="siaga")

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from tracking.link_freshness import link_reason_text
 from tracking.service import Position, UnitView
 
 UnitKind = Literal["R4", "R2", "boat", "other"]
@@ -66,6 +67,10 @@ class UnitOut(BaseModel):
     status_changed_at: datetime
     link_connected: bool
     link_changed_at: datetime | None
+    link_reason: str | None = Field(
+        None, description="why the link is down when Siaga judged it: no_fix (HTTP tracker silent)"
+    )
+    link_reason_text: str | None = Field(None, description="link_reason in words (Indonesian)")
     tracker_kind: str = Field(description="siaga acknowledges jobs on MQTT; others on /unit")
     position: PositionOut | None
     fix_age_s: float | None
@@ -85,6 +90,8 @@ class UnitOut(BaseModel):
             status_changed_at=unit.status_changed_at,
             link_connected=unit.link_connected,
             link_changed_at=unit.link_changed_at,
+            link_reason=unit.link_reason,
+            link_reason_text=link_reason_text(unit.link_reason),
             tracker_kind=unit.tracker_kind,
             position=PositionOut.of(view.position) if view.position else None,
             fix_age_s=None if view.fix_age_s is None else round(view.fix_age_s, 1),

@@ -208,7 +208,7 @@ def set_unit_link(session: Session, *, unit_id: int, connected: bool, at: dateti
     if unit is None:
         return
     if unit.link_changed_at is None or unit.link_connected != connected:
-        unit.link_connected, unit.link_changed_at = connected, at
+        unit.link_connected, unit.link_changed_at, unit.link_reason = connected, at, None
         session.flush()
 
 

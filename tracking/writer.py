@@ -89,7 +89,7 @@ INSERT_EVENT = text(
 # and a fix of one batch, or a retained state read again, land in the order they happened.
 UPDATE_LINK = text(
     """
-    UPDATE units SET link_connected = :connected, link_changed_at = :at
+    UPDATE units SET link_connected = :connected, link_changed_at = :at, link_reason = NULL
     WHERE id = :unit_id AND (link_changed_at IS NULL OR link_changed_at <= :at)
       AND (link_connected IS DISTINCT FROM :connected OR link_changed_at IS NULL)
     """

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from tracking.link_freshness import link_reason_text
+
 # About 5 m at the equator: invisible on screen, a fraction of the vertices.
 SIMPLIFY_DEG = 0.00005
 
@@ -28,7 +30,7 @@ ORDER BY CASE j.level WHEN 'polda' THEN 0 WHEN 'polres' THEN 1 ELSE 2 END, j.cod
 
 UNITS_SQL = text("""
 SELECT u.id, u.call_sign, u.kind, u.status, u.home_jurisdiction_id, u.link_connected,
-       u.status_changed_at, p.fixed_at, p.received_at, p.speed_mps, p.heading_deg,
+       u.link_reason, u.status_changed_at, p.fixed_at, p.received_at, p.speed_mps, p.heading_deg,
        p.accuracy_m, ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat,
        GREATEST(u.status_changed_at, u.link_changed_at, p.received_at) AS changed_at
 FROM units u
@@ -88,6 +90,8 @@ def _live_unit(row: Any, now: datetime, stale_after_s: float) -> dict[str, Any]:
         "status": row["status"],
         "home_jurisdiction_id": row["home_jurisdiction_id"],
         "link_connected": row["link_connected"],
+        "link_reason": row["link_reason"],
+        "link_reason_text": link_reason_text(row["link_reason"]),
         "lon": row["lon"],
         "lat": row["lat"],
         "fixed_at": fixed_at.isoformat() if fixed_at else None,

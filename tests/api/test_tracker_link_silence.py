@@ -19,7 +19,7 @@ from sqlalchemy import Engine, text
 from api.tracker_app import create_tracker_app
 from core.db import make_session_factory, session_scope
 from core.settings import Settings
-from dispatch.recommend import nearby_units
+from dispatch.recommend import _exclusion_reasons, nearby_units
 from dispatch.worker import run_worker
 from tests.api.test_trackers_http import android_query
 from tests.conftest import wait_until
@@ -28,6 +28,7 @@ from tests.tracking.live import Publisher, running_worker
 from tracking.devices import issue_device
 from tracking.jobs import unit_topic
 from tracking.link_freshness import mark_silent_links_down
+from tracking.schemas import UnitOut
 from tracking.service import list_units
 from webmap.service import list_live_units
 
@@ -86,6 +87,24 @@ def seen(engine: Engine, settings: Settings, unit_id: int) -> dict[str, bool]:
         }
 
 
+def reasons(engine: Engine, settings: Settings, unit_id: int) -> dict:
+    """Why the link is down, per reader (live map, /api/units' model, recommendation)."""
+    with session_scope(make_session_factory(engine)) as session:
+        stale_s = settings.unit_fix_stale_s
+        live = {u["id"]: u for u in list_live_units(session, stale_after_s=stale_s)}[unit_id]
+        [view] = [v for v in list_units(session, stale_s=stale_s) if v.unit.id == unit_id]
+        listed = UnitOut.of(view)
+        now = datetime.now(UTC)
+        _, left_out = nearby_units(session, lon=SPOT[0], lat=SPOT[1], stale_s=stale_s, now=now,
+                                   limit=200)  # fmt: skip
+        row = [r for r in left_out if r["id"] == unit_id]
+        return {
+            "live_map": (live["link_reason"], live["link_reason_text"]),
+            "unit_list": (listed.link_reason, listed.link_reason_text),
+            "excluded": _exclusion_reasons(row[0], stale_s)[0] if row else None,
+        }
+
+
 def report(client: TestClient, identifier: str) -> float:
     at = time.time()
     answer = client.get(f"/?{android_query('client_android_query.txt', identifier, at)}")
@@ -111,6 +130,12 @@ def test_a_silent_traccar_client_goes_down_after_the_silence_and_up_with_its_nex
     falls = [r for r in caplog.records if f"unit {call_sign}:" in r.getMessage()]
     assert len(falls) == 1, [r.getMessage() for r in falls]
     assert "(no_fix)" in falls[0].getMessage() and "HTTP tracker silent" in falls[0].getMessage()
+    # The reason, as the screens and recommendation give it.
+    assert reasons(engine, settings, unit_id) == {
+        "live_map": ("no_fix", "pelacak HTTP tidak melapor"),
+        "unit_list": ("no_fix", "pelacak HTTP tidak melapor"),
+        "excluded": "pelacak tidak terhubung (pelacak HTTP tidak melapor)",
+    }
     # A later sweep finds nothing more to mark: the fall is logged once.
     with session_scope(make_session_factory(engine)) as session:
         again = mark_silent_links_down(session, silence_s=SILENCE_S)
@@ -120,6 +145,7 @@ def test_a_silent_traccar_client_goes_down_after_the_silence_and_up_with_its_nex
     wait_until(lambda: seen(engine, settings, unit_id) == UP, 15, message="link up again")
     falls = [r for r in caplog.records if f"unit {call_sign}:" in r.getMessage()]
     assert len(falls) == 1
+    assert reasons(engine, settings, unit_id)["unit_list"] == (None, None)
 
 
 def test_a_new_ingest_session_does_not_raise_a_link_that_fell_silent(

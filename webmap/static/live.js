@@ -22,7 +22,8 @@
       const age = u.fixed_at ? S.fmtDuration(S.secondsSince(u.fixed_at)) : "–";
       return "<b>" + S.escape(u.call_sign) + "</b> · " + S.escape(S.KIND_LABELS[u.kind] || u.kind) +
         "<br>" + S.escape(S.STATUS_LABELS[u.status] || u.status) + "<br>Umur posisi: " + age +
-        (u.link_connected ? "" : "<br><i>pelacak terputus</i>");
+        (u.link_connected ? "" : "<br><i>pelacak terputus" +
+          (u.link_reason_text ? " (" + S.escape(u.link_reason_text) + ")" : "") + "</i>");
     }
 
     function show(entry) {

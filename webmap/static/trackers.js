@@ -30,7 +30,8 @@
     const rows = state.units.map((u) =>
       '<tr data-id="' + u.id + '"' + (state.unit && state.unit.id === u.id ? ' class="selected"' : "") + ">" +
       "<td>" + S().escape(u.call_sign) + "</td><td>" + S().escape(trackerLabel(u.tracker_kind)) + "</td>" +
-      "<td>" + (u.link_connected ? "terhubung" : "terputus") + "</td></tr>");
+      "<td>" + (u.link_connected ? "terhubung" : "terputus" +
+        (u.link_reason_text ? " (" + S().escape(u.link_reason_text) + ")" : "")) + "</td></tr>");
     $("units").querySelector("tbody").innerHTML = rows.join("") ||
       '<tr><td colspan="3">Tidak ada unit di wilayah Anda.</td></tr>';
   }
