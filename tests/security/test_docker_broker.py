@@ -88,9 +88,14 @@ class DockerBroker:
         assert self.process.poll() is None, self.log.read_text()
 
     def app_settings(self, settings: Settings) -> Settings:
-        """The migrate container's settings: compose's broker, the shared units file."""
+        """The migrate container's settings: compose's broker, the shared units file, the
+        topic roots nats.conf's accounts are written for (the settings' defaults)."""
+        roots = {
+            name: Settings.model_fields[name].default
+            for name in ("mqtt_topic_root", "owntracks_topic_root")
+        }
         update = {"mqtt_url": "mqtt://broker:1883", "broker_units_file": self.units}
-        return settings.model_copy(update={**update, "mqtt_topic_root": "siaga"})
+        return settings.model_copy(update={**update, **roots})
 
     def logs_in(self, username: str, password: str) -> bool:
         client = Client(self.port, username, password)
@@ -123,12 +128,16 @@ def test_units_accounts_are_live_revocable_and_never_break_the_broker(
     unit = Client(docker_broker.port, cred.username, password)
     try:
         ingest.subscribe("siaga/units/+/location")
+        ingest.subscribe("owntracks/#")
         unit.publish(f"siaga/units/{other}/location", b"forged")
         unit.publish(f"siaga/units/{own}/location", b"genuine")
+        unit.publish(f"owntracks/unit-{other}/hp", b"forged-app")
+        unit.publish(f"owntracks/{cred.username}/hp", b"app")  # the OwnTracks layout
         unit.publish(f"siaga/units/{own}/location", b"marker")
-        wait_until(lambda: len(ingest.messages) >= 2, message="the unit's fixes at the ingest")
+        wait_until(lambda: len(ingest.messages) >= 3, message="the unit's fixes at the ingest")
         assert ingest.messages == [
             (f"siaga/units/{own}/location", b"genuine"),
+            (f"owntracks/{cred.username}/hp", b"app"),
             (f"siaga/units/{own}/location", b"marker"),
         ]
     finally:
