@@ -79,7 +79,8 @@ def nearby_units(
     return [r for r in rows if r["ready"]], [r for r in rows if not r["ready"]]
 
 
-def _exclusion_reasons(row: dict[str, Any], stale_s: float) -> list[str]:
+def exclusion_reasons(row: dict[str, Any], stale_s: float) -> list[str]:
+    """Why a nearby unit is not recommended (busy, status, link, stale fix), in Bahasa Indonesia."""
     reasons = []
     if row["busy_incident_id"] is not None:
         reasons.append(f"sedang ditugaskan ke laporan #{row['busy_incident_id']}")
@@ -200,5 +201,5 @@ def _excluded(row: dict[str, Any], stale_s: float) -> dict[str, Any]:
         "call_sign": row["call_sign"],
         "kind": row["kind"],
         "distance_m": round(row["distance_m"], 1),
-        "reasons": _exclusion_reasons(row, stale_s),
+        "reasons": exclusion_reasons(row, stale_s),
     }

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, text
 from api.tracker_app import create_tracker_app
 from core.db import make_session_factory, session_scope
 from core.settings import Settings
-from dispatch.recommend import _exclusion_reasons, nearby_units
+from dispatch.recommend import exclusion_reasons, nearby_units
 from dispatch.worker import run_worker
 from tests.api.test_trackers_http import android_query
 from tests.conftest import wait_until
@@ -101,7 +101,7 @@ def reasons(engine: Engine, settings: Settings, unit_id: int) -> dict:
         return {
             "live_map": (live["link_reason"], live["link_reason_text"]),
             "unit_list": (listed.link_reason, listed.link_reason_text),
-            "excluded": _exclusion_reasons(row[0], stale_s)[0] if row else None,
+            "excluded": exclusion_reasons(row[0], stale_s)[0] if row else None,
         }
 
 
