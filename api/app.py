@@ -16,6 +16,7 @@ from api.access_cache import AccessCache, AccessListener
 from api.body_limit import BodyLimit, body_limits
 from api.deps import install_access_handlers, require_access
 from api.errors import install_error_handlers
+from api.openapi_links import add_resource_links
 from api.policy import rule_for
 from api.routes import (
     auth,
@@ -109,7 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _openapi_with_bearer(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's spec plus the bearer scheme on every non-public route (the docs' Authorize).
+    """FastAPI's spec plus the bearer scheme on every non-public route (the docs' Authorize)
+    and the links from each answer that carries a resource to that resource's operations.
 
     Declared here rather than by a security dependency, which would cost every request.
     """
@@ -127,6 +129,7 @@ def _openapi_with_bearer(app: FastAPI) -> dict[str, Any]:
             rule = rule_for(method.upper(), path)
             if rule is not None and not rule.public:
                 operation["security"] = [{BEARER_SCHEME: []}]
+    add_resource_links(schema)
     return schema
 
 

@@ -56,15 +56,16 @@ for patch in "${patches[@]}"; do
             "$python" -m pytest tests/api/test_schemathesis.py -q -p no:cacheprovider
         ) >"$log" 2>&1 || status=$?
         seconds=$(($(date +%s) - start))
-        failed=$(sed -n 's/^FAILED tests\/api\/test_schemathesis.py::\([^ ]*\).*/\1/p' "$log" | tr '\n' ' ')
+        # The failing tests as pytest heads their reports ("test_x[PATCH /api/units/{unit_id}]").
+        failed=$(sed -n 's/^_\+ \(test_.*[^ ]\) _\+$/\1/p' "$log" | sort -u | tr '\n' ';')
         if [[ $status == 0 ]]; then
             result=MISSED
         elif grep -qF -- "$expect" "$log"; then
             result=caught
         else
             result=OTHER # failed, but not with the defect's error: read the log
-            cp "$log" "$repo/.state/fuzz_proof-$name-$seed.log"
         fi
+        cp "$log" "$repo/.state/fuzz_proof-$name-$seed.log"
         [[ $result == caught ]] || missed=$((missed + 1))
         printf '%-26s %-6s %-8s %8s  %s\n' "$name" "$seed" "$result" "$seconds" "$failed"
     done

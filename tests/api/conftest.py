@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import make_engine
@@ -26,7 +26,15 @@ from core.embedded import drop_database, ensure_database
 from core.migrate import upgrade
 from core.settings import Settings
 from tests.conftest import make_auth_headers
-from tests.dispatch.factories import INCIDENT_LAT, INCIDENT_LON, incident_body, make_area, make_unit
+from tests.dispatch.factories import (
+    INCIDENT_LAT,
+    INCIDENT_LON,
+    Area,
+    incident_body,
+    make_area,
+    make_unit,
+)
+from tracking.models import Unit
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,6 +44,8 @@ class FuzzWorld:
     headers: dict[str, dict[str, str]]  # role -> Authorization header
     incident_ids: list[int]
     unit_ids: list[int]
+    # Path parameter -> ids of rows the world stored: stateless cases reach real rows with them.
+    path_values: dict[str, list[int]]
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +60,7 @@ def fuzz_settings(settings: Settings) -> Iterator[Settings]:
     drop_database(settings, name)
 
 
-def _seed(session: Session, settings: Settings) -> tuple[dict[str, dict[str, str]], list[int]]:
+def _seed(session: Session, settings: Settings) -> tuple[dict[str, dict[str, str]], Area]:
     area = make_area(session)
     units = [
         make_unit(session, lon=INCIDENT_LON + 0.002 * n, lat=INCIDENT_LAT, home=area.polres)
@@ -73,7 +83,7 @@ def _seed(session: Session, settings: Settings) -> tuple[dict[str, dict[str, str
         "planner": make_auth_headers(settings, session, "planner", jurisdiction_id=area.polda.id),
     }
     session.commit()
-    return headers, [unit.id for unit in units]
+    return headers, area
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +93,8 @@ def fuzz_world(fuzz_settings: Settings) -> Iterator[FuzzWorld]:
 
     engine = make_engine(fuzz_settings)
     with Session(engine, expire_on_commit=False) as session:
-        headers, unit_ids = _seed(session, fuzz_settings)
+        headers, area = _seed(session, fuzz_settings)
+        unit_ids = list(session.scalars(select(Unit.id).order_by(Unit.id)))
     # Access checks read users and grants per request: scenario data is never committed, so
     # the cache could not hear of it (its NOTIFYs are sent on commit).
     app = create_app(fuzz_settings.model_copy(update={"auth_cache_ttl_s": 0}))
@@ -100,16 +111,40 @@ def fuzz_world(fuzz_settings: Settings) -> Iterator[FuzzWorld]:
             headers=headers["telephony"],
         )
         assert rang.status_code == 201, rang.text
-        yield FuzzWorld(app, engine, headers, incident_ids, unit_ids)
+        path_values = {
+            "unit_id": unit_ids,
+            "incident_id": incident_ids,
+            "jurisdiction_id": area.ids(),
+            "call_id": [rang.json()["id"]],
+        }
+        yield FuzzWorld(app, engine, headers, incident_ids, unit_ids, path_values)
     engine.dispose()
+
+
+# Sequences are not transactional: without a reset, a scenario replayed (hypothesis shrinking
+# it) would get other ids than its first run, and the links it follows would draw other data.
+_SEQUENCES = text(
+    "SELECT format('%I.%I', schemaname, sequencename), coalesce(last_value, start_value),"
+    " last_value IS NOT NULL FROM pg_sequences"
+)
+_RESET_SEQUENCES = text(
+    "SELECT setval(CAST(name AS regclass), value, called)"
+    " FROM unnest(CAST(:names AS text[]), CAST(:values AS bigint[]), CAST(:called AS boolean[]))"
+    " AS s(name, value, called)"
+)
 
 
 @contextmanager
 def scenario(world: FuzzWorld) -> Iterator[None]:
-    """Requests made inside share one transaction, rolled back at the end; each its savepoint."""
+    """Requests made inside share one transaction, rolled back at the end; each its savepoint.
+
+    Every scenario starts from the same seeded world, ids included (sequences are reset).
+    """
     state = world.app.state
     saved = (state.session_factory, state.read_session_factory)
     connection = world.engine.connect()
+    names, values, called = map(list, zip(*connection.execute(_SEQUENCES), strict=True))
+    connection.rollback()
     outer = connection.begin()
     factory = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
@@ -120,4 +155,8 @@ def scenario(world: FuzzWorld) -> Iterator[None]:
     finally:
         state.session_factory, state.read_session_factory = saved
         outer.rollback()
+        with connection.begin():
+            connection.execute(
+                _RESET_SEQUENCES, {"names": names, "values": values, "called": called}
+            )
         connection.close()
