@@ -19,6 +19,7 @@ from api.errors import install_error_handlers
 from api.openapi_links import add_resource_links
 from api.policy import rule_for
 from api.routes import (
+    alarms,
     auth,
     bantuan,
     calls,
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         trackers_http,
         tracker_devices,
         tracker_keys,
+        alarms,
     ):
         # Every route passes the central policy (api/policy.py); unknown routes are denied.
         app.include_router(module.router, dependencies=[Depends(require_access)])

@@ -97,6 +97,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/units/{unit_id}/status"): rule(UNIT_DESK, unit_param="unit_id"),
     ("GET", "/api/units/{unit_id}/positions"): rule(WATCHERS | UNIT, unit_param="unit_id"),
     ("GET", "/api/ingest/stats"): rule(OPS),
+    # trackers' SOS alerts: every desk watching live operations sees them; an operator (or the
+    # Perwira Piket) takes one. Commanders watch.
+    ("GET", "/api/alarms"): rule(WATCHERS),
+    ("POST", "/api/alarms/{alarm_id}/acknowledge"): rule(OPERATORS | {"perwira_piket", "admin"}),
     # HTTP trackers: each report authenticates itself (a device identifier Siaga issued, or
     # the Traccar forwarding secret), as a tracker cannot log in
     ("GET", "/osmand"): PUBLIC,

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     # no will: its link goes down after this long without a fix (tracking/link_freshness.py).
     # Traccar Client set up by Siaga's QR code reports every 30 s and at least once a minute.
     tracker_http_silence_s: float = Field(180.0, gt=0)
+    # A tracker's SOS repeated within this many seconds of its last report is the same alert.
+    tracker_alarm_window_s: float = Field(600.0, gt=0)
     # The crew page as the phones reach it (e.g. https://siaga.polres.example/unit): the link
     # in the job notice an OwnTracks app (iOS) shows; unset, the notice only names the page.
     crew_page_url: str = ""

@@ -1,5 +1,5 @@
 """The dispatch worker: escalation timers, job ack timeout / re-send / alert, GPS arrival,
-silent HTTP trackers' links."""
+trackers' SOS alarms, silent HTTP trackers' links."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from core.db import make_engine, make_session_factory, session_scope
 from core.heartbeat import record_beat
 from core.mqtt import BrokerLink
 from core.settings import Settings
+from dispatch.alarms import raise_tracker_alarms
 from dispatch.escalation import escalate_overdue
 from dispatch.monitor import apply_tracker_events, detect_arrivals, resend_unacknowledged
 from tracking.link_freshness import mark_silent_links_down
@@ -28,6 +29,7 @@ def run_tick(session: Session, link: BrokerLink, settings: Settings) -> dict[str
     """One pass of every check; the caller commits."""
     escalated = escalate_overdue(session)
     events = apply_tracker_events(session)
+    sos = raise_tracker_alarms(session, window_s=settings.tracker_alarm_window_s)
     arrived = detect_arrivals(
         session,
         radius_m=settings.dispatch_arrival_radius_m,
@@ -43,6 +45,7 @@ def run_tick(session: Session, link: BrokerLink, settings: Settings) -> dict[str
     )
     links_down = mark_silent_links_down(session, silence_s=settings.tracker_http_silence_s)
     return {
+        "sos": len(sos),
         "links_down": len(links_down),
         "escalated": len(escalated),
         "events": events,

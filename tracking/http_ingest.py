@@ -47,6 +47,19 @@ def location_message(fix: Fix, *, source: str) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
+def alarm_message(report: Report, *, source: str, now: float) -> bytes:
+    """The unit's /status message for an alarm: dispatch (dispatch/alarms.py) raises the alert.
+
+    It carries the report's newest fix, if any, so the alert shows where the unit was; the
+    report's arrival time makes a tracker's repeat a new message (the alert absorbs repeats).
+    """
+    body: dict = {"status": report.alarm, "alarm": report.alarm, "source": source, "sent_at": now}
+    if report.fixes:
+        fix = max(report.fixes, key=lambda f: f.fixed_at)
+        body.update(lon=fix.lon, lat=fix.lat, fixed_at=fix.fixed_at)
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
 def publish_report(
     link: BrokerLink,
     *,
@@ -57,7 +70,8 @@ def publish_report(
     max_bytes: int = 65536,
     link_known_up: bool = False,
 ) -> int:
-    """Publish the report's fixes (and link state); return the fixes sent once all are acked.
+    """Publish the report's fixes (and alarm, link state); return the fixes sent once all are
+    acked.
 
     A report with fixes means the device is connected now: unless the unit's link is known
     to be up already, "online" goes to its link topic too (an HTTP tracker has no MQTT
@@ -73,6 +87,11 @@ def publish_report(
         raise ServiceUnavailable("lokasi belum diterima: broker tidak terhubung, kirim ulang")
     location = unit_topic(topic_root, call_sign, "location")
     infos = [link.publish(location, message, qos=1) for message in messages]
+    if report.alarm is not None:
+        # After the fixes, on the topic the ingest stores as the unit's events.
+        status = unit_topic(topic_root, call_sign, "status")
+        alarm = alarm_message(report, source=source, now=time.time())
+        infos.append(link.client.publish(status, alarm, qos=1))
     state = _link_state(report, link_known_up=link_known_up)
     if state is not None:
         # Not retained: a retained "online" read again by a new ingest session would raise a

@@ -40,6 +40,10 @@ OSMAND_ALIASES = {
 OSMAND_NUMBERS = ("speed", "bearing", "altitude", "accuracy", "hdop", "batt")
 # Event forwarding: the events that say whether Traccar hears the device.
 LINK_EVENTS = {"deviceOnline": True, "deviceOffline": False, "deviceUnknown": False}
+# Traccar's alarm words (Position.KEY_ALARM = "alarm", ALARM_SOS = "sos") that raise an urgent
+# alert: Traccar Client's SOS shortcut sends `alarm=sos` (ShortcutActivity/ProtocolFormatter),
+# a Traccar server forwards an `alarm` event (attributes.alarm) and positions carrying it.
+URGENT_ALARMS = frozenset({"sos"})
 TRUE_TEXT, FALSE_TEXT = ("true", "1"), ("false", "0")
 
 
@@ -57,13 +61,23 @@ class Report:
     """One request's content: the device it names and what it says.
 
     ignored: why a well-formed report stores no fix (the counter key), e.g. the device itself
-    marked the fix invalid; link: the connected state a Traccar event reports.
+    marked the fix invalid; link: the connected state a Traccar event reports; alarm: an
+    urgent alarm word (URGENT_ALARMS) the device raised, with or without a usable fix.
     """
 
     device: str
     fixes: list[Fix] = field(default_factory=list)
     link: bool | None = None
     ignored: str | None = None
+    alarm: str | None = None
+
+
+def _urgent(value: object) -> str | None:
+    """Traccar's alarm attribute may list several words ("sos,overspeed")."""
+    if not isinstance(value, str):
+        return None
+    words = {word.strip().lower() for word in value.split(",")}
+    return next((word for word in sorted(words) if word in URGENT_ALARMS), None)
 
 
 # ---- values -------------------------------------------------------------------------------
@@ -188,7 +202,8 @@ def decode_osmand_params(pairs: list[tuple[str, str]], *, now: float) -> Report:
         raw=raw,
     )
     ignored = _osmand_ignored(params)
-    return Report(device, [] if ignored else [fix], ignored=ignored)
+    alarm = _urgent(params.get("alarm"))
+    return Report(device, [] if ignored else [fix], ignored=ignored, alarm=alarm)
 
 
 def _osmand_point(params: dict[str, str]) -> tuple[float, float]:
@@ -280,14 +295,39 @@ def decode_traccar_forward(data: object) -> Report:
         kind = _json_text(event, "type", "event.type")
         if kind in LINK_EVENTS:
             return Report(unique_id, link=LINK_EVENTS[kind])
-        return Report(unique_id, ignored="event_not_used")
+        alarm = _urgent(_attributes(event, "event").get("alarm")) if kind == "alarm" else None
+        if alarm is None:
+            return Report(unique_id, ignored="event_not_used")
+        return _alarm_event(data, unique_id, device, alarm)
     position = _json_object(data, "position", "position")
     fix = _traccar_position(position, unique_id, device)
-    if position.get("outdated") is True:
-        return Report(unique_id, ignored="outdated")  # Traccar repeated the last known place
+    alarm = _urgent(_attributes(position, "position").get("alarm"))
+    if position.get("outdated") is True:  # Traccar repeated the last known place
+        return Report(unique_id, ignored="outdated", alarm=alarm)
     if position.get("valid") is False:
-        return Report(unique_id, ignored="invalid_fix")
-    return Report(unique_id, [fix])
+        return Report(unique_id, ignored="invalid_fix", alarm=alarm)
+    return Report(unique_id, [fix], alarm=alarm)
+
+
+def _attributes(data: dict[str, Any], path: str) -> dict[str, Any]:
+    value = data.get("attributes")
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadReport(f"{path}.attributes", "harus berupa objek")
+    return value
+
+
+def _alarm_event(data: dict[str, Any], unique_id: str, device: dict, alarm: str) -> Report:
+    """An alarm event, with the position Traccar attaches when it has one (its fix is sent
+    too, so the alert shows where the unit is; forward.url may also send it: a duplicate)."""
+    position = data.get("position")
+    if not isinstance(position, dict):
+        return Report(unique_id, alarm=alarm)
+    fix = _traccar_position(position, unique_id, device)
+    if position.get("outdated") is True or position.get("valid") is False:
+        return Report(unique_id, alarm=alarm)
+    return Report(unique_id, [fix], alarm=alarm)
 
 
 def _traccar_position(position: dict[str, Any], unique_id: str, device: dict[str, Any]) -> Fix:

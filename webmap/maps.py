@@ -38,6 +38,8 @@ BASEMAP_ATTRIBUTION = (
     " · batas wilayah: cahyadsn/wilayah_boundaries (MIT)"
 )
 LIVE_JS = "/static/siaga/live.js"
+# Trackers' SOS alerts on the consoles that watch units (sos.js, on alerts.js' banners).
+SOS_JS = ("/static/siaga/alerts.js", "/static/siaga/sos.js")
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,10 @@ class PageSpec:
 
 
 PAGES: dict[str, PageSpec] = {
-    "operator": PageSpec("Konsol Operator 110", "operator.html", "operator.js", (LIVE_JS,)),
-    "commander": PageSpec("Peta Komando Langsung", "commander.html", "commander.js", (LIVE_JS,)),
+    "operator": PageSpec("Konsol Operator 110", "operator.html", "operator.js", (LIVE_JS, *SOS_JS)),
+    "commander": PageSpec(
+        "Peta Komando Langsung", "commander.html", "commander.js", (LIVE_JS, *SOS_JS)
+    ),
     "planner": PageSpec(
         "Analisis Perencanaan",
         "planner.html",

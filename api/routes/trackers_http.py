@@ -57,6 +57,7 @@ class ReportAnswer(BaseModel):
     status: Literal["diterima", "diabaikan"]
     fixes: int
     reason: str | None = None
+    alarm: str | None = None  # the urgent alarm handed on (sos), raised as an operators' alert
 
 
 def _param(name: str, description: str) -> dict:
@@ -78,6 +79,7 @@ OSMAND_DOC = {
         _param("batt", "battery, percent"),
         _param("charge", "true/false"),
         _param("valid", "true/false/1/0; false: not stored"),
+        _param("alarm", "sos: an urgent alert for the operators (Traccar Client's SOS)"),
     ]
 }
 OSMAND_BODY = {
@@ -201,7 +203,7 @@ def _accept(request: Request, session: Session, report: Report, source: str) -> 
         _count(session, source, "unknown_device")
         raise
     session.rollback()  # nothing written: end the read before waiting on the broker
-    if not report.fixes and report.link is None:
+    if not report.fixes and report.link is None and report.alarm is None:
         reason = report.ignored or "event_not_used"
         if reason not in NOT_COUNTED:
             _count(session, source, reason)
@@ -220,7 +222,7 @@ def _accept(request: Request, session: Session, report: Report, source: str) -> 
     except ReportTooLarge:
         _count(session, source, "too_large")
         raise
-    return ReportAnswer(status="diterima", fixes=sent)
+    return ReportAnswer(status="diterima", fixes=sent, alarm=report.alarm)
 
 
 def _message_limit(settings: Settings) -> int:

@@ -153,7 +153,7 @@ def test_a_traccar_client_query_is_stored_exactly_like_an_mqtt_fix(world: World)
         f"/osmand?{android_query('client_android_query.txt', identifier, at)}"
     )
     assert answer.status_code == 200, answer.text
-    assert answer.json() == {"status": "diterima", "fixes": 1, "reason": None}
+    assert answer.json() == {"status": "diterima", "fixes": 1, "reason": None, "alarm": None}
     # The same fix as a tracker would publish it over MQTT, in m/s.
     pub = Publisher(world.settings)
     mqtt_fix = {"lon": 116.831207, "lat": -1.265431, "fixed_at": at,

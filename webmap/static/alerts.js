@@ -5,6 +5,8 @@
   const S = window.Siaga;
   // Tone patterns [frequency Hz, duration s] per alert kind: higher and longer = more urgent.
   const TONES = {
+    // A unit's SOS (sos.js): the highest, longest pattern, a two-tone siren.
+    sos: [[1400, 0.25], [1000, 0.25], [1400, 0.25], [1000, 0.25], [1400, 0.25], [1000, 0.4]],
     taken_back: [[880, 0.18], [660, 0.18], [880, 0.3]],
     not_acknowledged: [[990, 0.15], [990, 0.15], [990, 0.15]],
     overdue: [[740, 0.25], [520, 0.35]],

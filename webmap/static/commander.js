@@ -28,6 +28,9 @@
       el.className = "live" + (on ? " on" : "");
     } });
     S.live = live;
+    // Trackers' SOS: banner, tone and the unit's last position; an operator takes it.
+    state.alerts = S.Alerts(document.getElementById("alerts"));
+    state.sos = S.SosAlarms(state.alerts, { map, canTake: false });
     // Wall mode, unit list, unit-incident links, incident card (wall.js).
     const wall = S.Wall(map, { visible: unitVisible, onFleet: () => { live.refresh(); countUnits(); } });
     state.wall = wall;

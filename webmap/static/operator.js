@@ -16,6 +16,7 @@
     fillSelect($("category"), S.vocab("categories"));
     setupMap(map);
     state.alerts = S.Alerts($("alerts"), { onMute: showMute });
+    state.sos = S.SosAlarms(state.alerts, { map });  // trackers' SOS, the most urgent alert
     state.recommend = S.RecommendTable($("recommendations"), $("excluded"), pickUnit, drawRoute);
     state.lifecycle = S.Lifecycle({ incident: () => state.incident, me: () => state.me,
       refresh: refreshIncident, recommend: state.recommend });
