@@ -149,7 +149,10 @@ def _position(session: Session, unit_id: int, payload: dict) -> dict:
     lon, lat, fixed_at = payload.get("lon"), payload.get("lat"), payload.get("fixed_at")
     numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lon, lat))
     if numbers and -180 <= lon <= 180 and -90 <= lat <= 90 and isinstance(fixed_at, int | float):
-        return {"lon": lon, "lat": lat, "fixed_at": datetime.fromtimestamp(fixed_at, UTC)}
+        try:
+            return {"lon": lon, "lat": lat, "fixed_at": datetime.fromtimestamp(fixed_at, UTC)}
+        except (OverflowError, OSError, ValueError):
+            pass  # a time no clock shows: the stored latest position is the better answer
     last = session.execute(LAST_POSITION, {"unit_id": unit_id}).mappings().first()
     if last is None:
         return {"lon": None, "lat": None, "fixed_at": None}

@@ -35,8 +35,9 @@ from tests.api.test_trackers_http import android_query, forwarded
 from tests.conftest import make_auth_headers, wait_until
 from tests.dispatch.factories import INCIDENT_LAT, INCIDENT_LON, incident_body, make_area, purge
 from tests.dispatch.factories import make_unit as make_dispatch_unit
-from tests.tracking.live import running_worker
+from tests.tracking.live import Publisher, running_worker
 from tracking.devices import issue_device
+from tracking.jobs import unit_topic
 
 SECRET = "rahasia-sos-uji-" + uuid.uuid4().hex
 SHIFT = 9.0  # this module's area lies far from every other test's rows
@@ -255,3 +256,18 @@ def test_only_the_units_area_sees_the_alert_and_an_operator_acknowledges_it(worl
     assert again.status_code == 409 and who in again.json()["message"]
     [entry] = log_of(world, incident_id, "sos_acknowledged")
     assert entry["actor"] == who
+
+
+def test_an_mqtt_trackers_sos_on_its_status_topic_is_one_alert(world: World):
+    """A Siaga MQTT tracker says SOS in the same words the listener uses, on its own topic."""
+    unit_id, call_sign, _, incident_id = unit_on_a_job(world, "osmand")
+    pub = Publisher(world.settings)
+    topic = unit_topic(world.settings.mqtt_topic_root, call_sign, "status")
+    now = time.time()
+    for offset in (0, 10):  # the button held: the tracker repeats
+        pub.publish(topic, {"status": "sos", "lon": SOS_SPOT[0], "lat": SOS_SPOT[1],
+                            "fixed_at": now + offset})  # fmt: skip
+    pub.close()
+    alert = one_alert_after_repeat(world, unit_id)
+    assert alert["source"] == "mqtt" and alert["incident_id"] == incident_id
+    assert len(log_of(world, incident_id, "sos")) == 1

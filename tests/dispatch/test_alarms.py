@@ -66,6 +66,15 @@ def test_a_repeat_within_the_window_joins_and_a_later_sos_is_new(db_session, uni
     assert second["lon"] == pytest.approx(128.8)
 
 
+def test_a_broken_fix_in_the_alarm_falls_back_to_the_latest_position(db_session, unit):  # noqa: ANN001
+    _, row = unit
+    report(db_session, row.id, T0, lon=128.81, lat=-1.26, fixed_at=1e300)
+    report(db_session, row.id, T0 + timedelta(seconds=1), lon="x", lat=None)
+    [raised] = raise_tracker_alarms(db_session, window_s=600)
+    [alert] = alerts(db_session, row.id)
+    assert alert["report_count"] == 2 and alert["lon"] == pytest.approx(128.8)
+
+
 def test_scope_and_acknowledgement(db_session, unit):  # noqa: ANN001
     area, row = unit
     report(db_session, row.id, T0, lon=128.81, lat=-1.26, fixed_at=T0.timestamp())
