@@ -262,7 +262,7 @@ def test_a_change_that_breaks_a_later_read_fails_the_check() -> None:
 # that a chain of three (list, change, read back) is rarely drawn. Together the domains cover
 # every operation; each runs as the desk role that works there and as an administrator.
 DOMAINS = {
-    "units": r"^/api/(units|ingest|me/)",
+    "units": r"^/api/(units|ingest|me/|alarms)",
     "incidents": r"^/api/(incidents|callers|console|coverage|bantuan|calls)",
     "spkt": r"^/(api/)?(spkt|sp2hp)",
     "piket": r"^/api/(piket|forwards|reports|incidents/[^/]+/(orders|forwards|piket|eido)$)",
