@@ -244,13 +244,24 @@ def decode_osmand_json(data: object) -> Report:
         items = [(item, f"location.{i}") for i, item in enumerate(location)]
     else:
         items = [(location, "location")]
-    fixes, ignored = [], None
+    fixes, ignored, alarm = [], None, None
     for item, path in items:
         fix, reason = _client_location(item, path)
         if fix is not None:
             fixes.append(fix)
         ignored = ignored or reason
-    return Report(device, fixes, ignored=None if fixes else ignored)
+        alarm = alarm or _client_alarm(item, path)
+    return Report(device, fixes, ignored=None if fixes else ignored, alarm=alarm)
+
+
+def _client_alarm(item: dict[str, Any], path: str) -> str | None:
+    """Traccar Client 9's SOS: a position taken with extras {"alarm": "sos"}."""
+    extras = item.get("extras")
+    if extras is None:
+        return None
+    if not isinstance(extras, dict):
+        raise BadReport(f"{path}.extras", "harus berupa objek")
+    return _urgent(extras.get("alarm"))
 
 
 def _client_location(item: object, path: str) -> tuple[Fix | None, str | None]:

@@ -31,7 +31,7 @@ from dispatch.monitor import ALERT_CHANNEL
 from dispatch.schemas import IncidentCreate
 from dispatch.worker import run_worker
 from jurisdictions.models import Jurisdiction
-from tests.api.test_trackers_http import android_query, forwarded
+from tests.api.test_trackers_http import PAYLOADS, android_query, forwarded
 from tests.conftest import make_auth_headers, wait_until
 from tests.dispatch.factories import INCIDENT_LAT, INCIDENT_LON, incident_body, make_area, purge
 from tests.dispatch.factories import make_unit as make_dispatch_unit
@@ -271,3 +271,18 @@ def test_an_mqtt_trackers_sos_on_its_status_topic_is_one_alert(world: World):
     alert = one_alert_after_repeat(world, unit_id)
     assert alert["source"] == "mqtt" and alert["incident_id"] == incident_id
     assert len(log_of(world, incident_id, "sos")) == 1
+
+
+def test_a_traccar_client_9_sos_is_one_alert(world: World):
+    """Traccar Client 9 posts its SOS as JSON: a position with extras {"alarm": "sos"}."""
+    unit_id, _, identifier, incident_id = unit_on_a_job(world, "osmand")
+    raw = (PAYLOADS / "client9_sos.json").read_text().replace("48241179", identifier)
+    for offset in (0, 20):
+        body = json.loads(raw)
+        body["location"]["timestamp"] = time.strftime(
+            "%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() + offset)
+        )
+        answer = world.tracker.post("/", json=body)
+        assert answer.status_code == 200 and answer.json()["alarm"] == "sos", answer.text
+    alert = one_alert_after_repeat(world, unit_id)
+    assert alert["source"] == "osmand" and alert["incident_id"] == incident_id

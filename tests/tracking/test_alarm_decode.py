@@ -12,6 +12,7 @@ import pytest
 from tracking.http_ingest import alarm_message
 from tracking.http_input import (
     BadReport,
+    decode_osmand_json,
     decode_osmand_params,
     decode_traccar_forward,
 )
@@ -31,6 +32,16 @@ def test_traccar_client_sos_shortcut_carries_the_alarm_and_its_fix():
     report = decode_osmand_params(_query("client_android_sos_query.txt"), now=0.0)
     assert report.alarm == "sos" and len(report.fixes) == 1
     assert "alarm=sos" in report.fixes[0].raw
+
+
+def test_traccar_client_9_sos_is_a_position_with_extras_alarm_sos():
+    report = decode_osmand_json(_json("client9_sos.json"))
+    assert report.alarm == "sos" and len(report.fixes) == 1
+    assert decode_osmand_json(_json("client9_location.json")).alarm is None  # extras {}
+    body = _json("client9_sos.json")
+    body["location"]["extras"] = "sos"
+    with pytest.raises(BadReport, match="location.extras"):
+        decode_osmand_json(body)
 
 
 def test_an_ordinary_report_has_no_alarm():
