@@ -53,6 +53,31 @@ AUTH_FILE = "auth.conf"
 # The MQTT listener delivers QoS 1 messages to a session's subscriptions on these internal
 # subjects; a user that may subscribe needs them (they are not reachable as MQTT topics).
 MQTT_DELIVERY_SUBJECTS = ["$MQTT.sub.>"]
+# The ingest workers read their own JetStream stream over NATS (tracking/ingest_stream.py):
+# the JetStream API calls of a stream and its pull consumers, acks, and replies to _INBOX.
+JETSTREAM_CLIENT_PUBLISH = [
+    "$JS.API.INFO",
+    *(f"$JS.API.STREAM.{op}.*" for op in ("INFO", "CREATE", "UPDATE")),
+    "$JS.API.CONSUMER.INFO.*.*",
+    "$JS.API.CONSUMER.CREATE.*.>",
+    "$JS.API.CONSUMER.DURABLE.CREATE.*.*",
+    "$JS.API.CONSUMER.DELETE.*.*",
+    "$JS.API.CONSUMER.MSG.NEXT.*.*",
+    "$JS.ACK.>",
+]
+# ... but never on the broker's own MQTT streams (sessions, QoS 1 deliveries, retained).
+MQTT_STREAMS = ["$MQTT_sess", "$MQTT_msgs", "$MQTT_rmsgs", "$MQTT_qos2in", "$MQTT_out"]
+JETSTREAM_CLIENT_DENY = [
+    subject
+    for name in MQTT_STREAMS
+    for subject in (
+        f"$JS.API.STREAM.*.{name}",
+        f"$JS.API.CONSUMER.*.{name}.>",
+        f"$JS.API.CONSUMER.*.*.{name}.>",
+        f"$JS.API.CONSUMER.*.*.{name}",
+        f"$JS.ACK.{name}.>",
+    )
+]
 # A unit of the platform's password hashes (bcrypt is the only hash nats-server reads).
 BCRYPT_ROUNDS = 10
 
@@ -119,15 +144,31 @@ def broker_password_hash(password: str) -> str:
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
 
 
-def broker_user(username: str, password_hash: str, publish: list[str], subscribe: list[str]) -> str:
-    """One MQTT-only user entry (one line) with its subject permissions (MQTT topics given)."""
+def broker_user(
+    username: str,
+    password_hash: str,
+    publish: list[str],
+    subscribe: list[str],
+    *,
+    jetstream_client: bool = False,
+) -> str:
+    """One user entry (one line) with its subject permissions (MQTT topics given): MQTT only,
+    or with `jetstream_client` also a NATS client of the ingest stream (tracking.ingest_stream)."""
+    publish_subjects: list[str] | dict = [mqtt_subject(t) for t in publish]
+    subscribe_subjects = [mqtt_subject(t) for t in subscribe] + MQTT_DELIVERY_SUBJECTS
+    kinds = ["MQTT"]
+    if jetstream_client:
+        kinds.append("STANDARD")
+        allowed = publish_subjects + JETSTREAM_CLIENT_PUBLISH
+        publish_subjects = {"allow": allowed, "deny": JETSTREAM_CLIENT_DENY}
+        subscribe_subjects.append("_INBOX.>")
     entry = {
         "user": username,
         "password": password_hash,
-        "allowed_connection_types": ["MQTT"],
+        "allowed_connection_types": kinds,
         "permissions": {
-            "publish": [mqtt_subject(t) for t in publish] or ["_siaga_nothing"],
-            "subscribe": [mqtt_subject(t) for t in subscribe] + MQTT_DELIVERY_SUBJECTS,
+            "publish": publish_subjects or ["_siaga_nothing"],
+            "subscribe": subscribe_subjects,
         },
     }
     return json.dumps(entry)  # nats-server's config format reads JSON
@@ -140,9 +181,10 @@ def service_users(settings: Settings, passwords: dict[str, str]) -> list[str]:
     api: jobs (dispatch/assign.send_jobs) and OwnTracks apps' job notices, the crew page's
     phone fixes and the HTTP trackers' fixes and link state (tracking/http_ingest.py);
     trackers: the HTTP trackers' only; the simulator: what a unit's tracker sends, and its
-    jobs; dispatch: jobs it re-sends. The ingest reads every unit topic through one
-    subscription (tracking.worker.subscriptions, which says why); it passes over the jobs it
-    sees there.
+    jobs; dispatch: jobs it re-sends. The ingest reads the units' reports from its own
+    JetStream stream over NATS (tracking/ingest_stream.py; the service account, which tests and
+    benchmarks run workers with, may too); over MQTT it only reads the retained /link states
+    once for a new consumer.
     """
     units = f"{settings.mqtt_topic_root}/units/+"
     # An MQTT `root/#` also matches `root` itself: nats-server checks both subjects.
@@ -160,7 +202,12 @@ def service_users(settings: Settings, passwords: dict[str, str]) -> list[str]:
         "dispatch": ([f"{units}/jobs"], []),
     }
     return [
-        broker_user(SERVICE_ACCOUNTS[a], broker_password_hash(passwords[a]), *grants[a])
+        broker_user(
+            SERVICE_ACCOUNTS[a],
+            broker_password_hash(passwords[a]),
+            *grants[a],
+            jetstream_client=a in ("service", "ingest"),
+        )
         for a in SERVICE_ACCOUNTS
     ]
 

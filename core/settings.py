@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # volume; deploy/nats/broker.sh reloads on a change); set, `siaga units credentials` writes
     # it instead of an embedded broker's files.
     broker_units_file: Path | None = None
+    # The ingest workers read the broker's JetStream over NATS (tracking/ingest_stream.py):
+    # nats://user:password@host:port; unset, the MQTT broker's host and user on its NATS port.
+    nats_url: str | None = None
     state_dir: Path = PROJECT_ROOT / ".state"
     pg_port: int = Field(55432, ge=1, le=65535)
     mqtt_port: int = Field(51883, ge=1, le=65535)

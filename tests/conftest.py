@@ -27,7 +27,10 @@ from core.settings import Settings, get_settings
 
 @pytest.fixture(scope="session")
 def base_settings() -> Settings:
-    return get_settings(mqtt_topic_root=f"siaga/test-{uuid.uuid4().hex[:8]}")
+    root = f"siaga/test-{uuid.uuid4().hex[:8]}"
+    # OwnTracks under the session's root too: each root's ingest stream captures its own
+    # OwnTracks topics, and two roots on one broker cannot both capture `owntracks/#`.
+    return get_settings(mqtt_topic_root=root, owntracks_topic_root=f"{root}/owntracks")
 
 
 @pytest.fixture(scope="session")

@@ -1,43 +1,56 @@
-"""The ingest worker: paho decodes and queues, one writer thread drains in batches.
+"""The ingest worker: pull batches from the ingest stream, filter, commit, then acknowledge.
 
-Nothing is acknowledged to the broker before its batch is committed (manual PUBACK through
-paho's public `ack()`), so a worker, broker or database restart makes the broker redeliver
-what was not stored yet; the history's primary key absorbs the duplicates. Each worker keeps
-its own persistent session (stable client id, clean_session=False) subscribed to every unit's
-topics, and stores only the units of its partition (a hash of the call sign): every message of
-one unit goes through one worker and one filter state, and a new unit needs no new
-subscription. The other partitions' messages are acknowledged at once: their owners hold their
-own copy in their own sessions.
+The broker stores every unit report in the ingest's own JetStream stream before it sends the
+tracker its PUBACK (tracking/ingest_stream.py). Each worker reads the whole stream through its
+own durable pull consumer (stock nats-py client) and acknowledges a batch only after it is
+committed, so a worker, broker or database restart makes the broker deliver again what was not
+stored yet; the history's primary key absorbs the duplicates. Each worker stores only the
+units of its partition (a hash of the call sign): every message of one unit goes through one
+worker and one filter state, and a new unit needs nothing new at the broker. The other
+partitions' messages are passed over (their owners read their own consumers).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import queue
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-import paho.mqtt.client as mqtt
+import nats
+from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
+from nats.errors import TimeoutError as NatsTimeout
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import make_engine, make_session_factory
 from core.heartbeat import record_beat
-from core.mqtt import make_client
 from core.settings import Settings
 from tracking.decode import Fix, Rejected, decode_message
 from tracking.filters import FilterLimits, FixFilter, LastFix
 from tracking.ingest_batch import TRANSIENT_ERRORS, BatchOutcome, commit_batch, prepare_batch
+from tracking.ingest_stream import (
+    consumer_name,
+    ensure_consumer,
+    ensure_stream,
+    nats_url,
+    read_retained_links,
+    stream_name,
+    subject_topic,
+)
 from tracking.models import Unit, UnitPositionLatest
 from tracking.partition import Partition
 from tracking.trackers import owntracks_keys
 
 log = logging.getLogger("siaga.ingest")
 HEARTBEAT_S = 3.0
-# Messages the platform sends to units, not from them: under the one subscription, passed over.
+# Seconds a pull waits for the first message of a batch (also how soon stop() is seen).
+FETCH_WAIT_S = 0.5
+# Messages the platform sends to units, not from them: passed over if ever seen.
 OUTBOUND_KINDS = ("jobs",)
 
 
@@ -45,9 +58,6 @@ OUTBOUND_KINDS = ("jobs",)
 class Inbound:
     """One received message after decoding, waiting for the writer."""
 
-    mid: int
-    qos: int
-    generation: int
     topic: str
     call_sign: str
     kind: str
@@ -61,26 +71,13 @@ class Inbound:
     sealed: str = ""  # an OwnTracks `_type=encrypted`, opened with the unit's key
 
 
-def subscriptions(settings: Settings) -> list[str]:
-    """One subscription for every unit's reports (location, ack, status, link).
-
-    One, because nats-server delivers each subscription from its own JetStream consumer: a
-    tracker's /ack and /status would otherwise arrive in either order. /link is retained, so a
-    (re)subscribing worker gets each unit's state. OwnTracks apps (which never send /ack) come
-    in on their own layout, `owntracks/<user>/<device>[/<subtopic>]`, and on the subtopics of
-    a project location topic.
-    """
-    root = settings.mqtt_topic_root
-    return [f"{root}/units/+/+", f"{root}/units/+/location/+", f"{settings.owntracks_topic_root}/#"]
-
-
-def decode_inbound(msg: mqtt.MQTTMessage, settings: Settings, generation: int) -> Inbound:
+def decode_inbound(topic: str, payload: bytes, settings: Settings, received_at: float) -> Inbound:
     """Decode topic and payload; a bad message becomes an Inbound with a reject reason."""
-    item = Inbound(msg.mid, msg.qos, generation, msg.topic, "", "", time.time(), msg.payload)
+    item = Inbound(topic, "", "", received_at, payload)
     try:
         decoded = decode_message(
-            msg.topic,
-            msg.payload,
+            topic,
+            payload,
             root=settings.mqtt_topic_root,
             owntracks_root=settings.owntracks_topic_root,
             max_payload_bytes=settings.ingest_max_payload_bytes,
@@ -89,13 +86,13 @@ def decode_inbound(msg: mqtt.MQTTMessage, settings: Settings, generation: int) -
         item.connected, item.note, item.sealed = decoded.connected, decoded.note, decoded.sealed
     except Rejected as exc:
         item.reject, item.reject_detail = exc.reason, exc.detail
-    except Exception as exc:  # an exception here would end paho's network thread
+    except Exception as exc:  # one bad message never ends the loop
         item.reject, item.reject_detail = "malformed", type(exc).__name__
     return item
 
 
 class IngestWorker:
-    """One ingest worker process: MQTT session, queue, batch writer, heartbeat."""
+    """One ingest worker process: NATS connection, pull consumer, batch writer, heartbeat."""
 
     def __init__(
         self, settings: Settings, instance: str, *, partition: Partition | None = None
@@ -103,16 +100,16 @@ class IngestWorker:
         self.partition = partition or Partition()
         self.settings = settings
         self.instance = instance
-        self.queue: queue.SimpleQueue[Inbound] = queue.SimpleQueue()
         self.stopping = threading.Event()
-        self.subscribed = threading.Event()  # the broker granted this connection's subscriptions
-        self.generation = 0
-        self.session_present = False
+        self.subscribed = threading.Event()  # this worker's consumer exists and is bound
+        self.generation = 0  # connections made so far (a reconnect counts)
+        self.session_present = False  # the consumer existed already (it kept what was queued)
         self.partitions_day: date | None = None
         self.counters: Counter[str] = Counter()
         self.rejects: Counter[str] = Counter()
         self.ignored: Counter[str] = Counter()  # understood OwnTracks types, by type
-        # Seconds spent decoding (paho thread), writing batches and acknowledging them.
+        self.stats_lock = threading.Lock()  # counters change in the writer thread too
+        # Seconds spent decoding, writing batches and acknowledging them.
         self.timers: dict[str, float] = {"decode_s": 0.0, "write_s": 0.0, "ack_s": 0.0}
         self.started_at = datetime.now(UTC)
         self.filter = FixFilter(
@@ -127,97 +124,188 @@ class IngestWorker:
         self.unit_keys: dict[int, str] = {}  # OwnTracks passphrases of the units seen
         self.engine = make_engine(settings, pool_size=2)
         self.sessions = make_session_factory(self.engine)
-        self.client, self.target, self.props = make_client(
-            settings.mqtt_dsn("ingest"),
-            f"siaga-ingest-{instance}",
-            persistent=True,
-        )
-        self.client.manual_ack_set(True)
-        self.client.on_connect = self._on_connect
-        self.client.on_disconnect = self._on_disconnect
-        self.client.on_message = self._on_message
-        self.client.on_subscribe = lambda *_: self.subscribed.set()
-        self.client.reconnect_delay_set(min_delay=1, max_delay=5)
-
-    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:  # noqa: ANN001
-        if reason_code.is_failure:
-            log.error("broker refused connection: %s", reason_code)
-            return
-        self.generation += 1
-        self.subscribed.clear()
-        self.session_present = bool(flags.session_present)
-        # Subscribing here means a reconnect re-subscribes (the session usually kept them).
-        client.subscribe([(topic, 1) for topic in subscriptions(self.settings)])
-        log.info(
-            "connected to %s:%s, session present=%s",
-            self.target.host,
-            self.target.port,
-            flags.session_present,
-        )
-
-    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:  # noqa: ANN001
-        if not self.stopping.is_set():
-            log.warning("broker link lost (%s); paho reconnects", reason_code)
-
-    def _on_message(self, client, userdata, msg) -> None:  # noqa: ANN001
-        started = time.perf_counter()
-        root = self.settings.mqtt_topic_root
-        skip = "outbound" if msg.topic.rsplit("/", 1)[-1] in OUTBOUND_KINDS else ""
-        owntracks_root = self.settings.owntracks_topic_root
-        if not skip and not self.partition.owns_topic(msg.topic, root, owntracks_root):
-            skip = "other_partition"  # its owner's session holds its own copy
-        if not skip:
-            self.queue.put(decode_inbound(msg, self.settings, self.generation))
-        else:
-            self.counters[skip] += 1
-            if msg.qos == 1:
-                client.ack(msg.mid, msg.qos)
-        self.timers["decode_s"] += time.perf_counter() - started
+        self.url = nats_url(settings)
+        self.connected = False
+        self.reconnected = False
 
     def run(self) -> None:
         """Connect and write batches until stop() is called."""
         self._ensure_partitions()
-        # Asynchronous connect: paho keeps retrying while the broker is not there yet.
-        self.client.connect_async(self.target.host, self.target.port, keepalive=30)
-        self.client.loop_start()
-        next_beat = 0.0
         try:
-            while not self.stopping.is_set():
-                batch = self._take_batch()
-                if batch:
-                    self._write_until_stored(batch)
-                if time.monotonic() >= next_beat:
-                    if datetime.now(UTC).date() != self.partitions_day:
-                        self._ensure_partitions()
-                    self._beat()
-                    next_beat = time.monotonic() + HEARTBEAT_S
+            asyncio.run(self._main())
         finally:
-            self.client.disconnect()
-            self.client.loop_stop()
             self.engine.dispose()
 
     def stop(self) -> None:
         self.stopping.set()
 
-    def _take_batch(self) -> list[Inbound]:
+    async def _main(self) -> None:
+        conn = await self._connect()
+        if conn is None:
+            return
         try:
-            batch = [self.queue.get(timeout=0.5)]
-        except queue.Empty:
-            return []
-        deadline = time.monotonic() + self.settings.ingest_flush_s
-        while len(batch) < self.settings.ingest_batch_size:
-            remaining = deadline - time.monotonic()
+            sub = await self._bind(conn)
+            if sub is not None:
+                await self._consume(sub)
+        finally:
+            await conn.close()
+
+    async def _connect(self) -> nats.NATS | None:
+        """Connect, retrying while the broker is not there yet; reconnects are nats-py's."""
+
+        async def up() -> None:
+            self.connected = True
+            self.reconnected = True  # the consume loop checks the consumer, then counts it
+            log.info("connected to the broker (NATS)")
+
+        async def down() -> None:
+            self.connected = False
+            if not self.stopping.is_set():
+                log.warning("broker link lost; nats-py reconnects")
+
+        async def error(exc: Exception) -> None:
+            log.debug("nats: %s", exc)
+
+        while not self.stopping.is_set():
             try:
-                batch.append(
-                    self.queue.get(timeout=remaining) if remaining > 0 else self.queue.get_nowait()
+                conn = await nats.connect(
+                    self.url,
+                    name=f"siaga-ingest-{self.instance}",
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=1,
+                    connect_timeout=2,
+                    reconnected_cb=up,
+                    disconnected_cb=down,
+                    error_cb=error,
                 )
-            except queue.Empty:
-                break
+            except (NatsError, OSError) as exc:
+                log.warning("broker not reachable (%s); retrying", exc or type(exc).__name__)
+                await asyncio.sleep(1)
+                continue
+            self.connected, self.generation = True, 1
+            return conn
+        return None
+
+    async def _bind(self, conn: nats.NATS):  # noqa: ANN202
+        """Ensure the stream and this worker's consumer, then bind a pull subscription."""
+        js = conn.jetstream()
+        stream = stream_name(self.settings.mqtt_topic_root)
+        while not self.stopping.is_set():
+            try:
+                await ensure_stream(js, self.settings)
+                self.session_present = await ensure_consumer(js, self.settings, self.instance)
+                sub = await js.pull_subscribe_bind(consumer_name(self.instance), stream=stream)
+                self.js = js
+                if not self.session_present:
+                    await self._apply_retained_links()
+                self.subscribed.set()
+                return sub
+            except (NatsError, OSError) as exc:
+                log.warning("ingest stream not ready (%s); retrying", exc)
+                await asyncio.sleep(1)
+        return None
+
+    async def _apply_retained_links(self) -> None:
+        """A new consumer starts with the units' retained link states (nothing to ack)."""
+        links = await asyncio.to_thread(read_retained_links, self.settings)
+        settings, now = self.settings, time.time()
+        batch = [
+            decode_inbound(topic, payload, settings, now)
+            for topic, payload in links
+            if self._owns(topic)
+        ]
+        if batch:
+            await asyncio.to_thread(self._write_until_stored, batch)
+
+    async def _consume(self, sub) -> None:  # noqa: ANN001
+        """Fetch, decode, write in a thread (while the next batch is fetched), ack, repeat."""
+        writing: asyncio.Task | None = None
+        next_beat = 0.0
+        while not self.stopping.is_set():
+            if self.reconnected:
+                await self._recheck_consumer()
+            msgs = await self._fetch(sub)
+            batch = self._decode(msgs) if msgs else []
+            if writing is not None:
+                await writing
+                writing = None
+            if msgs:
+                writing = asyncio.create_task(self._store_and_ack(batch, msgs))
+            if time.monotonic() >= next_beat:
+                await asyncio.to_thread(self._housekeeping)
+                next_beat = time.monotonic() + HEARTBEAT_S
+        if writing is not None:
+            await writing
+
+    async def _recheck_consumer(self) -> None:
+        """After a reconnect: the consumer survived the broker restart (or is made again)."""
+        try:
+            self.session_present = await ensure_consumer(self.js, self.settings, self.instance)
+        except (NatsError, OSError) as exc:
+            log.warning("consumer not checked after reconnect (%r); retrying", exc)
+            await asyncio.sleep(0.5)
+            return
+        self.reconnected = False
+        self.generation += 1
+
+    async def _fetch(self, sub) -> list[Msg]:  # noqa: ANN001
+        try:
+            return await sub.fetch(self.settings.ingest_batch_size, timeout=FETCH_WAIT_S)
+        except NatsTimeout:
+            return []
+        except (NatsError, OSError) as exc:  # the broker is away: nats-py reconnects
+            log.debug("fetch failed: %r", exc)
+            await asyncio.sleep(0.5)
+            return []
+
+    def _decode(self, msgs: list[Msg]) -> list[Inbound]:
+        """This partition's messages decoded (the others are passed over)."""
+        started = time.perf_counter()
+        now = time.time()
+        batch: list[Inbound] = []
+        skipped: Counter[str] = Counter()
+        for msg in msgs:
+            topic = subject_topic(msg.subject)
+            if not self._owns(topic):
+                skipped["other_partition"] += 1
+            elif topic.rsplit("/", 1)[-1] in OUTBOUND_KINDS:
+                skipped["outbound"] += 1
+            else:
+                batch.append(decode_inbound(topic, msg.data, self.settings, now))
+        with self.stats_lock:
+            self.counters.update(skipped)
+        self.timers["decode_s"] += time.perf_counter() - started
         return batch
 
-    def _write_until_stored(self, batch: list[Inbound]) -> None:
-        """Write the batch, retrying while the database is away; then acknowledge it."""
+    def _owns(self, topic: str) -> bool:
+        settings = self.settings
+        return self.partition.owns_topic(
+            topic, settings.mqtt_topic_root, settings.owntracks_topic_root
+        )
+
+    async def _store_and_ack(self, batch: list[Inbound], msgs: list[Msg]) -> None:
         started = time.perf_counter()
+        stored = await asyncio.to_thread(self._write_until_stored, batch) if batch else True
+        if not stored:
+            return  # stopping: nothing acknowledged, the broker delivers it again
+        acked = time.perf_counter()
+        try:
+            for msg in msgs:
+                await msg.ack()
+        except (NatsError, OSError) as exc:  # not acked: delivered again, absorbed as duplicate
+            log.warning("batch stored but not acknowledged (%r)", exc)
+        self.timers["write_s"] += acked - started
+        self.timers["ack_s"] += time.perf_counter() - acked
+        with self.stats_lock:
+            self.counters["delivered"] += len(msgs)
+
+    def _housekeeping(self) -> None:
+        if datetime.now(UTC).date() != self.partitions_day:
+            self._ensure_partitions()
+        self._beat()
+
+    def _write_until_stored(self, batch: list[Inbound]) -> bool:
+        """Write the batch, retrying while the database is away; False if stopping first."""
         delay_s = 0.5
         while not self.stopping.is_set():
             try:
@@ -236,25 +324,19 @@ class IngestWorker:
         )
         outcome = commit_batch(self.sessions, prepared, self.stopping)
         if outcome is None:
-            return  # stopping: nothing acknowledged, the broker redelivers
+            return False
         if outcome.rejects.get("write_failed"):
             self.unit_ids.clear()  # a unit deleted meanwhile: resolve call signs again
         if outcome.rejects.get("encrypted_no_key") or outcome.rejects.get("decrypt_failed"):
             self._forget_keys(batch)  # a key set or changed meanwhile is read again
-        stored = time.perf_counter()
-        self._acknowledge(batch)
-        self.timers["write_s"] += stored - started
-        self.timers["ack_s"] += time.perf_counter() - stored
         self._count(outcome, len(batch))
-
-    def _acknowledge(self, batch: list[Inbound]) -> None:
-        # A mid from an earlier connection may name another message now; the broker
-        # redelivers the old one and the duplicate is absorbed.
-        for item in batch:
-            if item.qos == 1 and item.generation == self.generation:
-                self.client.ack(item.mid, item.qos)
+        return True
 
     def _count(self, outcome: BatchOutcome, size: int) -> None:
+        with self.stats_lock:
+            self._add_counts(outcome, size)
+
+    def _add_counts(self, outcome: BatchOutcome, size: int) -> None:
         self.counters["received"] += size
         self.counters["stored"] += outcome.stored
         self.counters["events"] += outcome.events
@@ -312,14 +394,15 @@ class IngestWorker:
             log.warning("could not create position partitions: %s", exc)
 
     def _beat(self) -> None:
+        with self.stats_lock:
+            counters, rejects = dict(self.counters), dict(self.rejects)
+            timers = {name: round(value, 3) for name, value in self.timers.items()}
         detail = {
-            **self.counters,
-            "rejected": sum(self.rejects.values()),
-            "rejected_by_reason": dict(self.rejects),
-            "ignored_by_type": dict(self.ignored),
-            **{name: round(value, 3) for name, value in self.timers.items()},
-            "queue_depth": self.queue.qsize(),
-            "connected": self.client.is_connected(),
+            **counters,
+            "rejected": sum(rejects.values()),
+            "rejected_by_reason": rejects,
+            **timers,
+            "connected": self.connected,
             "partition": f"{self.partition.index}/{self.partition.count}",
             "subscribed": self.subscribed.is_set(),
         }

@@ -44,6 +44,7 @@ def broker(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
             "nats_monitor_port": _free_port(),
             "mqtt_url": None,
             "mqtt_topic_root": f"siaga/acl-{uuid.uuid4().hex[:6]}",
+            "owntracks_topic_root": "owntracks",  # the apps' default layout (its own broker)
         }
     )
     try:

@@ -39,6 +39,7 @@ def own_broker(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> 
             "nats_monitor_port": _free_port(),
             "mqtt_url": None,
             "mqtt_topic_root": f"siaga/notice-{uuid.uuid4().hex[:6]}",
+            "owntracks_topic_root": "owntracks",  # the apps' default layout (its own broker)
             "crew_page_url": CREW_PAGE,
             "auth_cache_ttl_s": 0,
         }

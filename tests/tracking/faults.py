@@ -41,6 +41,7 @@ def broker_env(settings: Settings) -> dict[str, str]:
         "SIAGA_NATS_MONITOR_PORT": str(settings.nats_http_port),
         "SIAGA_DATABASE_URL": settings.database_dsn(),
         "SIAGA_MQTT_TOPIC_ROOT": settings.mqtt_topic_root,
+        "SIAGA_OWNTRACKS_TOPIC_ROOT": settings.owntracks_topic_root,
         "SIAGA_LOG_LEVEL": "WARNING",
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -14,6 +15,7 @@ from sqlalchemy import Engine, text
 from core.db import make_engine
 from core.mqtt import connect, make_client
 from core.settings import Settings
+from tracking.ingest_stream import delete_consumer
 from tracking.partition import Partition
 from tracking.worker import IngestWorker
 
@@ -22,7 +24,7 @@ from tracking.worker import IngestWorker
 def running_worker(
     settings: Settings, instance: str | None = None, partition: Partition | None = None
 ) -> Iterator[IngestWorker]:
-    """An ingest worker in a thread; its broker session is forgotten afterwards."""
+    """An ingest worker in a thread; its consumer at the broker is deleted afterwards."""
     instance = instance or f"test-{uuid.uuid4().hex[:8]}"
     worker = IngestWorker(settings, instance, partition=partition)
     thread = threading.Thread(target=worker.run, daemon=True)
@@ -32,8 +34,16 @@ def running_worker(
     finally:
         worker.stop()
         thread.join(timeout=15)
-        forget_session(settings, f"siaga-ingest-{instance}")
+        forget_consumer(settings, instance)
         forget_heartbeats(settings, [instance])
+
+
+def forget_consumer(settings: Settings, instance: str) -> None:
+    """Delete a worker's consumer, from a thread of its own (the test may run in an event loop,
+    as a headless-browser test's does)."""
+    thread = threading.Thread(target=lambda: asyncio.run(delete_consumer(settings, instance)))
+    thread.start()
+    thread.join(timeout=15)
 
 
 def forget_heartbeats(settings: Settings, instances: list[str]) -> None:

@@ -97,6 +97,8 @@ def test_database_restart_mid_burst_loses_nothing(settings, tmp_path):
             update={
                 "database_url": private.database_dsn(),
                 "mqtt_topic_root": settings.mqtt_topic_root + "/db",
+                # its own OwnTracks root: one ingest stream per root captures it
+                "owntracks_topic_root": settings.mqtt_topic_root + "/db/owntracks",
             }
         )
         ids = register_fleet(own, 50, "D")
