@@ -247,9 +247,11 @@ def _record(visit: PageVisit, context) -> None:
         "requestfailed",
         lambda r: (
             visit.failed.append(f"{r.url} {r.failure}")
-            # Streams closed on leaving, and basemap tiles the map no longer needs after a
-            # pan or zoom, are cancelled by the page itself: not failures.
-            if not ("/api/live/" in r.url or "/tiles/" in r.url) or "ABORTED" not in str(r.failure)
+            # Streams closed on leaving, and basemap tiles (vector, or a raster layer's images)
+            # the map no longer needs after a pan or zoom, are cancelled by the page itself:
+            # not failures.
+            if not ("/api/live/" in r.url or "/tiles/" in r.url or r.resource_type == "image")
+            or "ABORTED" not in str(r.failure)
             else None
         ),
     )
