@@ -30,7 +30,7 @@ def ingest(
     instance: str = typer.Option("", help="Run one worker with this instance id (client id)"),
     partition: str = typer.Option("0/1", help="With --instance: store the units of part i/N"),
 ) -> None:
-    """Store GPS fixes, acks, status and link reports from MQTT (runs until stopped)."""
+    """Store fixes, acks, status and link reports from the broker's ingest stream (JetStream)."""
     settings = get_settings()
     try:
         part = Partition.parse(partition)
