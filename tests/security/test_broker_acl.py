@@ -8,133 +8,28 @@ an authorised subscriber that receives a later marker.
 
 from __future__ import annotations
 
-import socket
-import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.packettypes import PacketTypes
 
-from core.embedded import remove_state_dir
-from core.embedded_broker import broker_dir, ensure_broker, stop_broker
+from core.embedded_broker import broker_dir
 from core.settings import Settings
 from tests.conftest import wait_until
+from tests.security.brokers import Probe, connect_when_reloaded, private_broker
 from tests.security.conftest import Tree
 from tracking.credentials import apply_to_broker, issue_credentials, revoke_credentials
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def broker(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """A private broker (own state_dir and port) with the project's config; removed after."""
-    state = tmp_path_factory.mktemp("broker")
-    own = base_settings.model_copy(
-        update={
-            "state_dir": state,
-            "mqtt_port": _free_port(),
-            "nats_port": _free_port(),
-            "nats_monitor_port": _free_port(),
-            "mqtt_url": None,
-            "mqtt_topic_root": f"siaga/acl-{uuid.uuid4().hex[:6]}",
-            "owntracks_topic_root": "owntracks",  # the apps' default layout (its own broker)
-        }
-    )
-    try:
-        ensure_broker(own)
+    with private_broker(base_settings, tmp_path_factory.mktemp("broker"), "acl") as own:
         yield own
-    finally:
-        stop_broker(own)
-        remove_state_dir(state)
-
-
-class Probe:
-    """A paho 3.1.1 client that records its connect result, SUBACKs, PUBACKs and messages."""
-
-    def __init__(self, port: int, username: str | None, password: str | None) -> None:
-        self.client = mqtt.Client(
-            callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
-            client_id=f"probe-{uuid.uuid4().hex[:8]}",
-            protocol=mqtt.MQTTv311,
-        )
-        if username:
-            self.client.username_pw_set(username, password)
-        self.connect_rc: mqtt.ReasonCode | None = None
-        self.messages: list[tuple[str, bytes]] = []
-        self.pubacks: set[int] = set()
-        self.subacks: list[list[int]] = []
-        self.lock = threading.Lock()
-        self.client.on_connect = self._on_connect
-        self.client.on_message = self._on_message
-        self.client.on_publish = self._on_publish
-        self.client.on_subscribe = self._on_subscribe
-        self.client.on_connect_fail = self._on_connect_fail
-        self.client.connect_async("127.0.0.1", port)
-        self.client.loop_start()
-        wait_until(lambda: self.connect_rc is not None, message="CONNACK")
-
-    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:  # noqa: ANN001
-        self.connect_rc = reason_code
-        if reason_code.is_failure:
-            client.disconnect()
-
-    def _on_connect_fail(self, client, userdata) -> None:  # noqa: ANN001
-        self.connect_rc = mqtt.ReasonCode(PacketTypes.CONNACK, "Not authorized")
-        client.disconnect()
-
-    def _on_message(self, client, userdata, message) -> None:  # noqa: ANN001
-        with self.lock:
-            self.messages.append((message.topic, message.payload))
-
-    def _on_publish(self, client, userdata, mid, reason_code, properties) -> None:  # noqa: ANN001
-        self.pubacks.add(mid)
-
-    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:  # noqa: ANN001
-        self.subacks.append([rc.value for rc in reason_codes])
-
-    @property
-    def connected(self) -> bool:
-        return self.connect_rc is not None and not self.connect_rc.is_failure
-
-    def subscribe(self, *topics: str) -> None:
-        count = len(self.subacks)
-        self.client.subscribe([(t, 1) for t in topics])
-        wait_until(lambda: len(self.subacks) > count, message="SUBACK")
-
-    def publish(self, topic: str, payload: str) -> None:
-        """Publish at QoS 1 and wait for the PUBACK (the broker acks refused messages too)."""
-        info = self.client.publish(topic, payload, qos=1)
-        wait_until(lambda: info.mid in self.pubacks, message=f"PUBACK for {topic}")
-
-    def close(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
 
 
 def _account_password(broker: Settings, account: str) -> str:
     return (broker_dir(broker) / f"{account}_password").read_text().strip()
-
-
-def _connect_when_reloaded(broker: Settings, username: str, password: str) -> Probe:
-    """The broker reloads on SIGHUP asynchronously: retry until the new account works."""
-    probes: list[Probe] = []
-
-    def attempt() -> bool:
-        probe = Probe(broker.mqtt_port, username, password)
-        probes.append(probe)
-        return probe.connected
-
-    wait_until(attempt, timeout_s=10, interval_s=0.2, message=f"{username} accepted")
-    for probe in probes[:-1]:
-        probe.close()
-    return probes[-1]
 
 
 def test_anonymous_and_wrong_passwords_are_refused(broker: Settings) -> None:
@@ -154,7 +49,7 @@ def test_unit_cannot_act_as_another_unit_or_read_its_jobs(
     cred, password = issue_credentials(db_session, call_sign=own, issued_by="test")
     issue_credentials(db_session, call_sign=other, issued_by="test")
     assert apply_to_broker(db_session, broker) is True
-    unit = _connect_when_reloaded(broker, cred.username, password)
+    unit = connect_when_reloaded(broker, cred.username, password)
     ingest = Probe(broker.mqtt_port, "siaga-ingest", _account_password(broker, "ingest"))
     dispatch = Probe(broker.mqtt_port, "siaga-dispatch", _account_password(broker, "dispatch"))
     try:
@@ -199,7 +94,7 @@ def test_unit_owntracks_app_publishes_only_under_its_own_account(
     own, other = tree.unit_call_sign, tree.other_unit_call_sign
     cred, password = issue_credentials(db_session, call_sign=own, issued_by="test")
     apply_to_broker(db_session, broker)
-    app = _connect_when_reloaded(broker, cred.username, password)
+    app = connect_when_reloaded(broker, cred.username, password)
     ingest = Probe(broker.mqtt_port, "siaga-ingest", _account_password(broker, "ingest"))
     try:
         ingest.subscribe("owntracks/#")
@@ -228,7 +123,7 @@ def test_revoked_credentials_are_refused_and_files_are_private(
 ) -> None:
     cred, password = issue_credentials(db_session, call_sign=tree.unit_call_sign)
     apply_to_broker(db_session, broker)
-    _connect_when_reloaded(broker, cred.username, password).close()
+    connect_when_reloaded(broker, cred.username, password).close()
     revoke_credentials(db_session, call_sign=tree.unit_call_sign)
     apply_to_broker(db_session, broker)
 
@@ -255,7 +150,7 @@ def test_broker_internal_subjects_are_not_reachable_as_topics(
     root = broker.mqtt_topic_root
     cred, password = issue_credentials(db_session, call_sign=tree.unit_call_sign)
     apply_to_broker(db_session, broker)
-    spy = _connect_when_reloaded(broker, cred.username, password)
+    spy = connect_when_reloaded(broker, cred.username, password)
     service = Probe(broker.mqtt_port, "siaga-service", _account_password(broker, "service"))
     try:
         spy.subscribe("$MQTT/sub/#", "$MQTT/#", "#")

@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from nacl.secret import SecretBox
 
-from core.embedded import remove_state_dir
-from core.embedded_broker import ensure_broker, stop_broker
 from core.settings import Settings
 from tests.conftest import make_auth_headers, wait_until
+from tests.security.brokers import Probe, connect_when_reloaded, private_broker
 from tests.security.conftest import Tree
-from tests.security.test_broker_acl import Probe, _connect_when_reloaded, _free_port
 from tracking.credentials import apply_to_broker, issue_credentials
 from tracking.decode import owntracks_key
 
@@ -31,25 +28,9 @@ CREW_PAGE = "https://siaga.polres.example/unit"
 def own_broker(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """The test settings with a private broker (own state_dir and port), removed after."""
     state = tmp_path_factory.mktemp("notice-broker")
-    own = settings.model_copy(
-        update={
-            "state_dir": state,
-            "mqtt_port": _free_port(),
-            "nats_port": _free_port(),
-            "nats_monitor_port": _free_port(),
-            "mqtt_url": None,
-            "mqtt_topic_root": f"siaga/notice-{uuid.uuid4().hex[:6]}",
-            "owntracks_topic_root": "owntracks",  # the apps' default layout (its own broker)
-            "crew_page_url": CREW_PAGE,
-            "auth_cache_ttl_s": 0,
-        }
-    )
-    try:
-        ensure_broker(own)
+    extra = {"crew_page_url": CREW_PAGE, "auth_cache_ttl_s": 0}
+    with private_broker(settings, state, "notice", **extra) as own:
         yield own
-    finally:
-        stop_broker(own)
-        remove_state_dir(state)
 
 
 @pytest.fixture
@@ -87,7 +68,7 @@ def test_a_job_for_an_owntracks_unit_reaches_its_app_on_the_cmd_topic(
 ):
     cred, password = issue_credentials(db_session, call_sign=tree.unit_call_sign)
     assert apply_to_broker(db_session, own_broker) is True
-    phone = _connect_when_reloaded(own_broker, cred.username, password)
+    phone = connect_when_reloaded(own_broker, cred.username, password)
     cmd_topic = f"owntracks/{cred.username}/hp/cmd"
     try:
         phone.subscribe(cmd_topic)
@@ -123,7 +104,7 @@ def test_no_notice_while_the_app_s_device_id_is_unknown(
 ):
     cred, password = issue_credentials(db_session, call_sign=tree.unit_call_sign)
     assert apply_to_broker(db_session, own_broker) is True
-    phone = _connect_when_reloaded(own_broker, cred.username, password)
+    phone = connect_when_reloaded(own_broker, cred.username, password)
     ingest_topic = "owntracks/#"
     watcher = Probe(own_broker.mqtt_port, *_ingest(own_broker))
     try:
