@@ -76,6 +76,11 @@ class Scope:
     unit_id: int | None = None
     username: str | None = None
 
+    @property
+    def set_by(self) -> str:
+        """Who made a change, as tracker rows record it ("user:<name>")."""
+        return f"user:{self.username or self.user_id}"
+
 
 # No text field of the API needs more; fields' own schemas are tighter.
 MAX_TEXT_CHARS = 8000

@@ -46,7 +46,7 @@ def add_unit_device(
         protocol=body.protocol,
         unique_id=body.unique_id,
         label=body.label,
-        issued_by=f"user:{scope.username or scope.user_id}",
+        issued_by=scope.set_by,
     )
     audit_change(session, scope, "tracker_device_added", call_sign=unit.call_sign,
            protocol=body.protocol, device_id=row.id)  # fmt: skip

@@ -58,7 +58,7 @@ def put_owntracks_key(
         session,
         unit=unit,
         passphrase=body.owntracks_key,
-        set_by=f"user:{scope.username or scope.user_id}",
+        set_by=scope.set_by,
     )
     action = "owntracks_key_rotated" if rotated else "owntracks_key_set"
     audit_change(session, scope, action, call_sign=unit.call_sign, unit_id=unit.id)
@@ -89,8 +89,7 @@ def put_owntracks_device(
 ) -> OwnTracksKeyOut:
     """Record the app's Device ID: a new job's notice goes to owntracks/unit-<CS>/<device>/cmd."""
     unit = service.get_unit(session, unit_id=unit_id, jurisdiction_ids=scope.jurisdiction_ids)
-    trackers.set_owntracks_device(session, unit=unit, device=body.device,
-                                  set_by=f"user:{scope.username or scope.user_id}")  # fmt: skip
+    trackers.set_owntracks_device(session, unit=unit, device=body.device, set_by=scope.set_by)
     audit_change(session, scope, "owntracks_device_set", call_sign=unit.call_sign,
                  unit_id=unit.id, device=body.device)  # fmt: skip
     session.commit()
